@@ -1,0 +1,61 @@
+/**
+ * Entry point of a task's child process (see execute.ts). Reads one job line from stdin, runs the task, and
+ * reports on stdout. Exits when stdin closes before the task is done (the runner died).
+ * @module
+ */
+import { findPipeline, type Job, makeContext, PROTOCOL_MARK } from "./execute.ts";
+
+const enc = new TextEncoder();
+const send = (msg: unknown) => Deno.stdout.writeSync(enc.encode(PROTOCOL_MARK + JSON.stringify(msg) + "\n"));
+
+const controller = new AbortController();
+const reader = Deno.stdin.readable.pipeThrough(new TextDecoderStream()).getReader();
+let buf = "";
+async function nextLine(): Promise<string | undefined> {
+  while (true) {
+    const nl = buf.indexOf("\n");
+    if (nl >= 0) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      return line;
+    }
+    const { value, done } = await reader.read();
+    if (done) return undefined;
+    buf += value;
+  }
+}
+
+const first = await nextLine();
+if (first === undefined) Deno.exit(2);
+const job = JSON.parse(first) as Job;
+
+// Watch stdin: an abort message cancels the task; end of input means the runner is gone.
+(async () => {
+  while (true) {
+    const line = await nextLine();
+    if (line === undefined) Deno.exit(130);
+    if (JSON.parse(line).t === "abort") controller.abort(new Error("cancelled"));
+  }
+})();
+Deno.addSignalListener("SIGTERM", () => {
+  controller.abort(new Error("cancelled"));
+  setTimeout(() => Deno.exit(143), 2000);
+});
+
+try {
+  const pipeline = findPipeline(await import(job.pipeline), job.pipeline);
+  const task = pipeline.tasks.find((t) => t.name === job.task);
+  if (!task) throw new Error(`Pipeline ${job.pipeline} has no task '${job.task}'`);
+  const ctx = makeContext(job, {
+    log: (level, message) => send({ t: "log", level, message }),
+    progress: (progress) => send({ t: "progress", progress }),
+  }, controller.signal);
+  await task.run(ctx);
+  send({ t: "done" });
+  Deno.exit(0);
+} catch (e) {
+  const err = e instanceof Error ? e : new Error(String(e));
+  send({ t: "log", level: "error", message: err.stack ?? err.message });
+  send({ t: "error", message: err.message });
+  Deno.exit(1);
+}

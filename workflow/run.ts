@@ -1,0 +1,513 @@
+/**
+ * The scheduler. Tasks are decided in pipeline order as soon as their inputs are done: a task whose key is in
+ * the store is `cached`; otherwise it runs (up to `jobs` at once). Keys use the output digests of inputs, so a
+ * task that reruns and reproduces identical output leaves its dependents cached (early cutoff). Before a task
+ * runs, each input object is fully rehashed; a corrupt one is quarantined and recomputed first. The first
+ * failure stops new work; running siblings finish and keep their artifacts.
+ * @module
+ */
+import { hostname } from "node:os";
+import { join } from "node:path";
+import { CodeDigester } from "./code_digest.ts";
+import { execute, type Job } from "./execute.ts";
+import { copyTree, exists, formatDuration, readJson, removeTree } from "./fsutil.ts";
+import { acquireLock } from "./lock.ts";
+import type { ParamValue } from "./params.ts";
+import type { Pipeline } from "./pipeline.ts";
+import { ENGINE_VERSION, Planner, type RunRecord, type TaskPlan } from "./plan.ts";
+import type { Reporter } from "./progress.ts";
+import { type KeyComponents, keyOf, type Manifest, Store } from "./store.ts";
+import type { AnyTask, RunSettings } from "./task.ts";
+
+/** Options of {@link runPipeline} and {@link planPipeline}. */
+export interface RunOptions {
+  pipeline: Pipeline;
+  profile: string;
+  /** Param overrides from the command line, per task. */
+  params?: Record<string, Record<string, ParamValue>>;
+  /** Run only these tasks; their inputs must already be in the cache. */
+  only?: string[];
+  /** Run these tasks and everything they depend on, nothing after. */
+  until?: string[];
+  /** Rerun these tasks even if cached (`all` for every task). */
+  force?: string[] | "all";
+  settings: RunSettings;
+  /** Wait for another run holding the cache (default), or fail at once. */
+  wait?: boolean;
+  cacheDir: string;
+  resultsDir: string;
+  reporter: Reporter;
+  /** Aborting cancels running tasks. */
+  signal?: AbortSignal;
+}
+
+/** One task's outcome. */
+export interface TaskOutcome {
+  task: string;
+  key: string | null;
+  state: "cached" | "ran" | "failed" | "cancelled" | "not run" | "skipped";
+  durationMs: number;
+  reasons: string[];
+  error?: string;
+  log?: string;
+}
+
+/** What a run did. */
+export interface RunSummary {
+  ok: boolean;
+  profile: string;
+  tasks: TaskOutcome[];
+  durationMs: number;
+  /** `results/<profile>/`, when the whole pipeline completed. */
+  results?: string;
+}
+
+/** Thrown when a task fails; names it and its log. */
+export class TaskFailure extends Error {
+  constructor(readonly summary: RunSummary) {
+    const failed = summary.tasks.filter((t) => t.state === "failed");
+    super(
+      failed.map((t) => `Task '${t.task}' failed: ${t.error}\n  log: ${t.log}`).join("\n") ||
+        "Run cancelled",
+    );
+  }
+}
+
+function selectScope(pipeline: Pipeline, only?: string[], until?: string[]): Set<string> {
+  const names = pipeline.tasks.map((t) => t.name);
+  for (const n of [...(only ?? []), ...(until ?? [])]) {
+    if (!names.includes(n)) throw new Error(`Unknown task '${n}': tasks are ${names.join(", ")}`);
+  }
+  if (only?.length) return new Set(only);
+  if (until?.length) {
+    const scope = new Set<string>();
+    const add = (t: AnyTask) => {
+      if (scope.has(t.name)) return;
+      scope.add(t.name);
+      for (const up of Object.values(t.inputs as Record<string, AnyTask>)) add(up);
+    };
+    for (const n of until) add(pipeline.tasks.find((t) => t.name === n)!);
+    return scope;
+  }
+  return new Set(names);
+}
+
+function checkForce(pipeline: Pipeline, force: string[] | "all" | undefined): Set<string> | "all" {
+  if (force === "all" || force?.includes("all")) return "all";
+  const names = pipeline.tasks.map((t) => t.name);
+  for (const n of force ?? []) {
+    if (!names.includes(n)) throw new Error(`Unknown task '${n}' in --force: tasks are ${names.join(", ")}`);
+  }
+  return new Set(force ?? []);
+}
+
+async function openPlanner(
+  opts: RunOptions,
+  store: Store,
+): Promise<{ planner: Planner; digester: CodeDigester }> {
+  const digester = await CodeDigester.load(
+    opts.pipeline.module,
+    opts.pipeline.root,
+    join(opts.cacheDir, "code-graph.json"),
+  );
+  const record = await readJson<RunRecord>(store.runRecordPath(opts.profile));
+  const planner = new Planner({
+    pipeline: opts.pipeline,
+    profile: opts.profile,
+    store,
+    digester,
+    record,
+    cliParams: opts.params,
+  });
+  return { planner, digester };
+}
+
+/** The plan (as `status` shows it) without running anything or taking the lock. */
+export async function planPipeline(opts: RunOptions): Promise<TaskPlan[]> {
+  const store = new Store(opts.cacheDir);
+  const { planner, digester } = await openPlanner(opts, store);
+  const plans = await planner.plan(checkForce(opts.pipeline, opts.force));
+  await digester.save().catch(() => {});
+  return plans;
+}
+
+const versions = () => ({
+  deno: Deno.version.deno,
+  v8: Deno.version.v8,
+  typescript: Deno.version.typescript,
+});
+const host = () => ({
+  hostname: hostname(),
+  os: Deno.build.os,
+  arch: Deno.build.arch,
+  cpus: navigator.hardwareConcurrency,
+});
+
+interface State {
+  phase: "waiting" | "ready" | "running" | "done" | "failed" | "cancelled";
+  key?: string;
+  components?: KeyComponents;
+  digest?: string;
+  outcome?: TaskOutcome["state"];
+  reasons: string[];
+  durationMs: number;
+  /** Set when an input check found this task's object corrupt: the reason it reruns. */
+  corrupt?: string;
+  error?: string;
+  log?: string;
+}
+
+/** Runs the pipeline for a profile. Resolves with a summary; throws {@link TaskFailure} if a task failed. */
+export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
+  const t0 = Date.now();
+  const { pipeline, reporter } = opts;
+  const scope = selectScope(pipeline, opts.only, opts.until);
+  const force = checkForce(pipeline, opts.force);
+  const store = new Store(opts.cacheDir);
+  const lock = await acquireLock(opts.cacheDir, `reproduce --profile ${opts.profile}`, {
+    wait: opts.wait ?? true,
+    onWait: (m) => reporter.info(m),
+  });
+  try {
+    await store.cleanTmp();
+    const { planner, digester } = await openPlanner(opts, store);
+    await digester.save();
+    const record = planner.record;
+    let recordWrite = Promise.resolve();
+    const saveRecord = () => {
+      record.updated = new Date().toISOString();
+      recordWrite = recordWrite.then(() => store.writeJson(store.runRecordPath(opts.profile), record));
+      return recordWrite;
+    };
+
+    // Tasks outside the scope are still decided when a task in scope needs them, but never run.
+    const needed = new Set<string>();
+    const need = (t: AnyTask) => {
+      if (needed.has(t.name)) return;
+      needed.add(t.name);
+      for (const up of Object.values(t.inputs as Record<string, AnyTask>)) need(up);
+    };
+    for (const t of pipeline.tasks) if (scope.has(t.name)) need(t);
+
+    const states = new Map<string, State>();
+    for (const t of pipeline.tasks) states.set(t.name, { phase: "waiting", reasons: [], durationMs: 0 });
+    const fullyVerified = new Set<string>();
+    const running = new Map<string, Promise<void>>();
+    const abort = new AbortController();
+    opts.signal?.addEventListener("abort", () => abort.abort(), { once: true });
+    let stopping = false;
+    let scopeError: Error | undefined;
+    const forced = (t: AnyTask) => force === "all" || force.has(t.name);
+    const forcedDone = new Set<string>();
+
+    const decide = async (t: AnyTask, st: State) => {
+      const digests: Record<string, string> = {};
+      for (const [, up] of planner.inputs(t)) digests[up.name] = states.get(up.name)!.digest!;
+      const components = await planner.components(t, digests);
+      const key = keyOf(components);
+      st.key = key;
+      st.components = components;
+      const isForced = forced(t) && !forcedDone.has(t.name) && scope.has(t.name);
+      if (!isForced) {
+        const verdict = await store.verify(key, "quick");
+        if (verdict.ok) {
+          Object.assign(st, { phase: "done", outcome: "cached", digest: verdict.manifest.outputDigest });
+          if (scope.has(t.name)) {
+            record.tasks[t.name] = {
+              key,
+              components,
+              codeFiles: verdict.manifest.codeFiles,
+              outputDigest: verdict.manifest.outputDigest,
+              finished: verdict.manifest.finished,
+            };
+          }
+          return;
+        }
+        if (!scope.has(t.name)) {
+          throw new Error(
+            `Cannot run only ${
+              [...scope].join(", ")
+            }: its input '${t.name}' is not in the cache (${verdict.reason}); ` +
+              `run with --until ${[...scope].join(",")} instead`,
+          );
+        }
+        st.reasons = st.corrupt
+          ? [st.corrupt]
+          : await planner.reasons(t, components, [], key, verdict.reason);
+      } else {
+        st.reasons = ["forced"];
+      }
+      st.phase = "ready";
+    };
+
+    const launch = (t: AnyTask, st: State) => {
+      st.phase = "running";
+      if (forced(t)) forcedDone.add(t.name);
+      const key = st.key!;
+      const p = (async () => {
+        const started = new Date();
+        const work = await store.newWorkDir(t.name);
+        const logPath = join(work, "task.log");
+        const log: string[] = [];
+        const logFile = await Deno.open(logPath, { write: true, create: true, append: true });
+        const enc = new TextEncoder();
+        const events = {
+          log(level: string, message: string) {
+            const line = `${new Date().toISOString()} ${level} ${message}`;
+            if (log.length < 20_000) log.push(line);
+            logFile.writeSync(enc.encode(line + "\n"));
+            reporter.taskLog(t.name, level, message);
+          },
+          progress(pr: Parameters<Reporter["taskProgress"]>[1]) {
+            reporter.taskProgress(t.name, pr);
+          },
+        };
+        reporter.taskStarted(t.name, st.reasons);
+        const inputs: Record<string, string> = {};
+        for (const [name, up] of planner.inputs(t)) inputs[name] = store.objectDir(states.get(up.name)!.key!);
+        const checkpoint = store.checkpointDir(key);
+        await Deno.mkdir(checkpoint, { recursive: true });
+        const job: Job = {
+          pipeline: pipeline.module,
+          task: t.name,
+          key,
+          params: planner.params(t),
+          inputs,
+          out: join(work, "out"),
+          checkpoint,
+          root: pipeline.root,
+          settings: opts.settings,
+        };
+        try {
+          await execute(t, job, events, abort.signal);
+          logFile.close();
+          const finished = new Date();
+          const code = await planner.code(t);
+          const inputKeys: Record<string, string> = {};
+          for (const [name, up] of planner.inputs(t)) inputKeys[name] = states.get(up.name)!.key!;
+          const manifest: Manifest = await store.commit(key, job.out, {
+            task: t.name,
+            components: st.components!,
+            codeFiles: code.files,
+            inputKeys,
+            started: started.toISOString(),
+            finished: finished.toISOString(),
+            durationMs: finished.getTime() - started.getTime(),
+            host: host(),
+            versions: versions(),
+            settings: { ...opts.settings, profile: opts.profile },
+            log,
+          });
+          Object.assign(st, {
+            phase: "done",
+            outcome: "ran",
+            digest: manifest.outputDigest,
+            durationMs: manifest.durationMs,
+          });
+          record.tasks[t.name] = {
+            key,
+            components: st.components!,
+            codeFiles: code.files,
+            outputDigest: manifest.outputDigest,
+            finished: manifest.finished,
+          };
+          await saveRecord();
+          reporter.taskFinished(t.name, "ran", manifest.durationMs);
+        } catch (e) {
+          try {
+            logFile.close();
+          } catch { /* closed */ }
+          const cancelled = abort.signal.aborted;
+          const kept = join(store.dir, "logs", `${t.name}-${key.slice(0, 12)}.log`);
+          await Deno.mkdir(join(store.dir, "logs"), { recursive: true });
+          await Deno.copyFile(logPath, kept);
+          Object.assign(st, {
+            phase: cancelled ? "cancelled" : "failed",
+            outcome: cancelled ? "cancelled" : "failed",
+            durationMs: Date.now() - started.getTime(),
+            error: (e as Error).message,
+            log: kept,
+          });
+          stopping = true;
+          reporter.taskFinished(t.name, cancelled ? "cancelled" : "failed", st.durationMs);
+        } finally {
+          await removeTree(work);
+        }
+      })();
+      running.set(t.name, p);
+      p.finally(() => running.delete(t.name));
+    };
+
+    abort.signal.addEventListener("abort", () => (stopping = true));
+    while (true) {
+      let changed = false;
+      if (!stopping) {
+        for (const t of pipeline.tasks) {
+          const st = states.get(t.name)!;
+          if (!needed.has(t.name)) continue;
+          const ups = planner.inputs(t).map(([, up]) => states.get(up.name)!);
+          if (st.phase === "waiting" && ups.every((u) => u.phase === "done")) {
+            try {
+              await decide(t, st);
+            } catch (e) {
+              scopeError = e as Error;
+              stopping = true;
+              break;
+            }
+            changed = true;
+          }
+          if (st.phase === "ready" && running.size < opts.settings.jobs && !stopping) {
+            // Rehash every input before use; a corrupt one is quarantined and recomputed first.
+            let corrupt = false;
+            for (const [, up] of planner.inputs(t)) {
+              const us = states.get(up.name)!;
+              if (fullyVerified.has(us.key!)) continue;
+              const verdict = await store.verify(us.key!, "full");
+              if (verdict.ok) {
+                fullyVerified.add(us.key!);
+                continue;
+              }
+              const moved = await store.quarantine(us.key!);
+              reporter.warn(
+                `${up.name}: cached object ${
+                  us.key!.slice(0, 12)
+                } is ${verdict.reason}; moved to ${moved}, recomputing`,
+              );
+              Object.assign(us, {
+                phase: "waiting",
+                outcome: undefined,
+                digest: undefined,
+                corrupt: verdict.reason,
+              });
+              // Everything that was about to read it must be decided again once it is recomputed.
+              for (const other of pipeline.tasks) {
+                const os = states.get(other.name)!;
+                if (os.phase === "ready" && planner.inputs(other).some(([, u]) => u.name === up.name)) {
+                  os.phase = "waiting";
+                }
+              }
+              corrupt = true;
+            }
+            if (corrupt) {
+              changed = true;
+              break;
+            }
+            launch(t, st);
+            changed = true;
+          }
+        }
+      }
+      if (changed) continue;
+      if (running.size === 0) break;
+      await Promise.race(running.values());
+    }
+    await Promise.allSettled(running.values());
+    await saveRecord();
+    if (scopeError) throw scopeError;
+
+    const outcomes: TaskOutcome[] = pipeline.tasks.map((t) => {
+      const st = states.get(t.name)!;
+      const state: TaskOutcome["state"] = st.outcome ?? (needed.has(t.name) ? "not run" : "skipped");
+      return {
+        task: t.name,
+        key: st.key ?? null,
+        state,
+        durationMs: st.durationMs,
+        reasons: st.reasons,
+        ...(st.error ? { error: st.error, log: st.log } : {}),
+      };
+    });
+    const ok = outcomes.every((o) => o.state === "cached" || o.state === "ran" || o.state === "skipped");
+    const summary: RunSummary = { ok, profile: opts.profile, tasks: outcomes, durationMs: Date.now() - t0 };
+    if (!ok) throw new TaskFailure(summary);
+    if (outcomes.every((o) => o.state === "cached" || o.state === "ran")) {
+      summary.results = await exportResults(opts, store, planner, outcomes, t0);
+    }
+    summary.durationMs = Date.now() - t0;
+    return summary;
+  } finally {
+    lock.release();
+  }
+}
+
+/**
+ * Writes `results/<profile>/`: `run.json` (the DAG with each task's key, state, duration, params, inputs and
+ * provenance) and a copy of every `publish` task's output under its name. Built beside and swapped in.
+ */
+async function exportResults(
+  opts: RunOptions,
+  store: Store,
+  planner: Planner,
+  outcomes: TaskOutcome[],
+  t0: number,
+): Promise<string> {
+  const target = join(opts.resultsDir, opts.profile);
+  const tmp = join(opts.resultsDir, `.${opts.profile}.tmp-${crypto.randomUUID().slice(0, 8)}`);
+  await Deno.mkdir(tmp, { recursive: true });
+  const tasks = [];
+  for (const o of outcomes) {
+    const t = planner.task(o.task);
+    const manifest = (await store.readManifest(o.key!))!;
+    if (t.publish) await copyTree(store.objectDir(o.key!), join(tmp, t.name));
+    tasks.push({
+      name: t.name,
+      description: t.description ?? "",
+      key: o.key,
+      state: o.state,
+      durationMs: o.state === "ran" ? o.durationMs : 0,
+      reasons: o.reasons,
+      computed: { started: manifest.started, finished: manifest.finished, durationMs: manifest.durationMs },
+      version: t.version,
+      params: planner.params(t),
+      inputs: Object.fromEntries(planner.inputs(t).map(([name, up]) => [name, up.name])),
+      inputKeys: manifest.inputKeys,
+      codeDigest: manifest.components.code,
+      codeFiles: Object.keys(manifest.codeFiles),
+      npm: manifest.components.npm,
+      outputDigest: manifest.outputDigest,
+      files: Object.keys(manifest.files).length,
+      bytes: Object.values(manifest.files).reduce((a, f) => a + f.size, 0),
+      published: t.publish ? t.name : null,
+      object: store.objectDir(o.key!),
+    });
+  }
+  const prof = opts.pipeline.profiles[opts.profile];
+  const run = {
+    profile: opts.profile,
+    description: prof.description,
+    engine: ENGINE_VERSION,
+    started: new Date(t0).toISOString(),
+    finished: new Date().toISOString(),
+    durationMs: Date.now() - t0,
+    host: host(),
+    versions: versions(),
+    settings: opts.settings,
+    tasks,
+  };
+  await Deno.writeTextFile(join(tmp, "run.json"), JSON.stringify(run, null, 2) + "\n");
+  if (await exists(target)) {
+    const old = `${tmp}.old`;
+    await Deno.rename(target, old);
+    await Deno.rename(tmp, target);
+    await removeTree(old);
+  } else {
+    await Deno.rename(tmp, target);
+  }
+  return target;
+}
+
+/** A formatted summary table: task, state, duration. */
+export function summaryTable(summary: { tasks: TaskOutcome[]; durationMs: number }): string {
+  const rows = summary.tasks.filter((t) => t.state !== "skipped");
+  const w = Math.max(4, ...rows.map((r) => r.task.length));
+  const lines = [`${"task".padEnd(w)}  ${"state".padEnd(9)}  duration`];
+  for (const r of rows) {
+    lines.push(
+      `${r.task.padEnd(w)}  ${r.state.padEnd(9)}  ${
+        r.state === "ran" || r.state === "failed" ? formatDuration(r.durationMs) : "-"
+      }`,
+    );
+  }
+  lines.push(`${"total".padEnd(w)}  ${"".padEnd(9)}  ${formatDuration(summary.durationMs)}`);
+  return lines.join("\n");
+}

@@ -1,0 +1,314 @@
+/**
+ * End-to-end engine tests on a toy project in a temporary directory: real module files, real child processes
+ * (the CLI and each task), real edits, a real SIGKILL.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { makeToyProject, runToy, statusOf } from "./testing.ts";
+import { Store } from "./store.ts";
+import { exists, listFiles } from "./fsutil.ts";
+
+async function fresh(): Promise<string> {
+  const dir = await makeToyProject();
+  const r = await runToy(dir, ["reproduce"]);
+  assert.equal(r.code, 0, r.stderr);
+  return dir;
+}
+
+const states = (s: Record<string, { state: string }>) =>
+  Object.fromEntries(Object.entries(s).map(([k, v]) => [k, v.state]));
+
+async function edit(dir: string, file: string, change: (text: string) => string) {
+  const path = join(dir, file);
+  const before = await Deno.readTextFile(path);
+  const after = change(before);
+  assert.notEqual(after, before, `edit of ${file} changed nothing`);
+  await Deno.writeTextFile(path, after);
+}
+
+Deno.test("first run computes everything; a rerun is all cached and publishes results", async () => {
+  const dir = await makeToyProject();
+  assert.deepEqual(
+    Object.values(await statusOf(dir)).map((s) => [s.state, s.reasons]),
+    [["run", ["new"]], ["run", ["new"]], ["run", ["new"]], ["run", ["new"]]],
+  );
+  const first = await runToy(dir, ["reproduce"]);
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stdout, /^sum\s+ran/m);
+  const second = await runToy(dir, ["reproduce"]);
+  assert.equal(second.code, 0, second.stderr);
+  assert.doesNotMatch(second.stdout, /\sran\s/);
+  assert.deepEqual(states(await statusOf(dir)), {
+    source: "cached",
+    double: "cached",
+    side: "cached",
+    sum: "cached",
+  });
+  // The published output and run.json.
+  const sum = JSON.parse(await Deno.readTextFile(join(dir, "results/default/sum/sum.json")));
+  assert.equal(sum.sum, 2 * (1 + 2 + 3 + 4 + 5));
+  const run = JSON.parse(await Deno.readTextFile(join(dir, "results/default/run.json")));
+  assert.deepEqual(run.tasks.map((t: { name: string }) => t.name), ["source", "double", "side", "sum"]);
+  assert.deepEqual(run.tasks[3].inputs, { double: "double" });
+  assert.equal(run.tasks.every((t: { state: string }) => t.state === "cached"), true);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("a param change misses the cache of that task and its dependents", async () => {
+  const dir = await fresh();
+  const s = await statusOf(dir, ["--param", "source.n=6"]);
+  assert.deepEqual(s.source.reasons, ["param: source.n 5→6"]);
+  assert.deepEqual(s.double.reasons, ["input: source (reruns)"]);
+  assert.equal(s.double.key, null);
+  const r = await runToy(dir, ["reproduce", "--param", "source.n=6"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /double: started \(input: source \(output changed\)\)/);
+  for (const t of ["source", "double", "side", "sum"]) {
+    assert.match(r.stdout, new RegExp(`^${t}\\s+ran`, "m"));
+  }
+  // A profile's overrides count the same way.
+  const big = await statusOf(dir, ["--profile", "big"]);
+  assert.deepEqual(big.source.reasons, ["new"]);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("a change in a transitively imported helper misses; a comment-only change does not", async () => {
+  const dir = await fresh();
+  // Comment-only and formatting-only edits: nothing reruns.
+  await edit(
+    dir,
+    "helper.ts",
+    (t) => `/** Module doc. */\n${t.replace("factor = 2;", "factor =\n  2; // two")}`,
+  );
+  await edit(
+    dir,
+    "double.ts",
+    (t) => t.replace("version: 1,", "version: 1, // unchanged").replace("{ source }", "{ source, }"),
+  );
+  assert.deepEqual(states(await statusOf(dir)), {
+    source: "cached",
+    double: "cached",
+    side: "cached",
+    sum: "cached",
+  });
+  let r = await runToy(dir, ["reproduce"]);
+  assert.doesNotMatch(r.stdout, /\sran\s/);
+  // A real change to the helper, imported by double.ts only.
+  await edit(dir, "helper.ts", (t) => t.replace("2; // two", "3;"));
+  const s = await statusOf(dir);
+  assert.deepEqual(s.double.reasons, ["code: helper.ts"]);
+  assert.deepEqual(s.sum.reasons, ["input: double (reruns)"]);
+  assert.equal(s.source.state, "cached");
+  assert.equal(s.side.state, "cached");
+  r = await runToy(dir, ["reproduce"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^double\s+ran/m);
+  assert.match(r.stdout, /^sum\s+ran/m);
+  assert.match(r.stdout, /^source\s+cached/m);
+  const sum = JSON.parse(await Deno.readTextFile(join(dir, "results/default/sum/sum.json")));
+  assert.equal(sum.sum, 3 * 15);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("early cutoff: a rerun that reproduces identical output leaves dependents cached", async () => {
+  const dir = await fresh();
+  const r = await runToy(dir, ["reproduce", "--param", "source.parity=1"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^source\s+ran/m);
+  for (const t of ["double", "side", "sum"]) assert.match(r.stdout, new RegExp(`^${t}\\s+cached`, "m"));
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("SIGKILL mid-task leaves no object, no orphan process, and the next run recomputes", async () => {
+  const dir = await makeToyProject();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--quiet", join(dir, "pipeline.ts"), "reproduce", "--param", "side.sleepMs=20000"],
+    cwd: dir,
+    stdout: "null",
+    stderr: "piped",
+    env: { CI: "1" },
+  }).spawn();
+  // Wait until side is running (its progress has begun), then kill the runner.
+  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  let seen = "";
+  while (!/side: started/.test(seen)) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`runner ended early: ${seen}`);
+    seen += value;
+  }
+  await new Promise((r) => setTimeout(r, 500));
+  child.kill("SIGKILL");
+  await child.status;
+  await reader.cancel();
+  // The task process notices its runner is gone and exits.
+  const deadline = Date.now() + 10_000;
+  const orphans = async () => {
+    const pids: number[] = [];
+    for await (const e of Deno.readDir("/proc")) {
+      if (!/^\d+$/.test(e.name)) continue;
+      try {
+        const cmd = await Deno.readTextFile(`/proc/${e.name}/cmdline`);
+        if (cmd.includes("child.ts") && (await Deno.readLink(`/proc/${e.name}/cwd`)) === dir) {
+          pids.push(+e.name);
+        }
+      } catch { /* exited */ }
+    }
+    return pids;
+  };
+  while ((await orphans()).length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  assert.deepEqual(await orphans(), []);
+  const s = await statusOf(dir, ["--param", "side.sleepMs=20000"]);
+  assert.equal(s.source.state, "cached");
+  assert.equal(s.side.state, "run");
+  assert.equal(await exists(join(dir, "cache/objects", s.side.key!)), false);
+  // The next run cleans the leftovers and recomputes side.
+  const r = await runToy(dir, ["reproduce", "--param", "side.sleepMs=0"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^side\s+ran/m);
+  assert.deepEqual(await listFiles(join(dir, "cache/tmp")).catch(() => []), []);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("a corrupted object is reported by status and recomputed, also when found as an input", async () => {
+  const dir = await fresh();
+  const store = new Store(join(dir, "cache"));
+  let s = await statusOf(dir);
+  // 1. Visible corruption (content and mtime change): status and the run see it.
+  const sourceFile = join(store.objectDir(s.source.key!), "values.json");
+  await Deno.chmod(sourceFile, 0o644);
+  await Deno.writeTextFile(sourceFile, "[9,9,9,9,9]");
+  s = await statusOf(dir);
+  assert.deepEqual(s.source.reasons, ["corrupt: file values.json does not match its digest"]);
+  let r = await runToy(dir, ["reproduce"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^source\s+ran/m);
+  assert.match(r.stdout, /^double\s+cached/m); // same output as before the corruption
+  assert.equal(JSON.parse(await Deno.readTextFile(sourceFile)).length, 5);
+  // 2. Silent corruption (same size, mtime restored): caught by the full check before use as an input.
+  s = await statusOf(dir);
+  const doubleFile = join(store.objectDir(s.double.key!), "values.json");
+  const stat = await Deno.stat(doubleFile);
+  const text = await Deno.readTextFile(doubleFile);
+  await Deno.chmod(doubleFile, 0o644);
+  await Deno.writeTextFile(doubleFile, text.replace("2", "7"));
+  await Deno.utime(doubleFile, stat.atime!, stat.mtime!);
+  r = await runToy(dir, ["reproduce", "--force", "sum"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /double: cached object \w+ is corrupt: file values.json does not match its digest/);
+  assert.match(r.stdout, /^double\s+ran/m);
+  assert.match(r.stdout, /^sum\s+ran/m);
+  assert.equal((await store.verify(s.double.key!, "full")).ok, true);
+  assert.equal(JSON.parse(await Deno.readTextFile(join(dir, "results/default/sum/sum.json"))).sum, 30);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("two concurrent runs do not corrupt the store: the second waits", async () => {
+  const dir = await makeToyProject();
+  const args = ["reproduce", "--param", "side.sleepMs=1500"];
+  const [a, b] = await Promise.all([
+    runToy(dir, args),
+    new Promise((r) => setTimeout(r, 300)).then(() => runToy(dir, args)),
+  ]);
+  assert.equal(a.code, 0, a.stderr);
+  assert.equal(b.code, 0, b.stderr);
+  assert.match(b.stderr, /is locked by pid \d+ \(reproduce --profile default/);
+  assert.doesNotMatch(b.stdout, /\sran\s/); // everything was made by the first
+  const store = new Store(join(dir, "cache"));
+  for (const key of await store.keys()) assert.equal((await store.verify(key, "full")).ok, true, key);
+  // --no-wait fails clearly instead of waiting.
+  const holder = runToy(dir, ["reproduce", "--force", "side", "--param", "side.sleepMs=1500"]);
+  await new Promise((r) => setTimeout(r, 500));
+  const c = await runToy(dir, ["reproduce", "--no-wait"]);
+  assert.equal(c.code, 1);
+  assert.match(c.stderr, /error: The cache .* is locked by pid \d+ .*not waiting \(--no-wait\)/);
+  assert.equal((await holder).code, 0);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("a failing task names itself and its log, and keeps its siblings' artifacts", async () => {
+  const dir = await makeToyProject();
+  const r = await runToy(dir, ["reproduce", "--param", "sum.fail=true", "--param", "side.sleepMs=800"]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /Task 'sum' failed: sum was told to fail\n {2}log: (\S+)/);
+  const log = /log: (\S+)/.exec(r.stderr)![1];
+  assert.match(await Deno.readTextFile(log), /Error: sum was told to fail/);
+  assert.match(r.stdout, /^sum\s+failed/m);
+  const s = await statusOf(dir, ["--param", "sum.fail=true", "--param", "side.sleepMs=800"]);
+  assert.deepEqual(states(s), { source: "cached", double: "cached", side: "cached", sum: "run" });
+  assert.deepEqual(s.sum.reasons, ["new"]);
+  assert.equal(await exists(join(dir, "results/default")), false);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("--only, --until, --force, --dry-run and bad arguments", async () => {
+  const dir = await makeToyProject();
+  let r = await runToy(dir, ["reproduce", "--only", "double"]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /Cannot run only double: its input 'source' is not in the cache/);
+  r = await runToy(dir, ["reproduce", "--until", "double"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(states(await statusOf(dir)), {
+    source: "cached",
+    double: "cached",
+    side: "run",
+    sum: "run",
+  });
+  r = await runToy(dir, ["reproduce", "--only", "sum"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^sum\s+ran/m);
+  assert.doesNotMatch(r.stdout, /^side/m);
+  r = await runToy(dir, ["reproduce", "--dry-run", "--force", "all"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /would run source: forced/);
+  assert.match(r.stdout, /dry run: 4 of 4 tasks would run/);
+  assert.deepEqual((await statusOf(dir)).sum.state, "cached");
+  r = await runToy(dir, ["reproduce", "--force", "double"]);
+  assert.match(r.stdout, /^double\s+ran/m);
+  assert.match(r.stdout, /^sum\s+cached/m); // same output: cut off
+  for (
+    const [args, message] of [
+      [
+        ["--param", "nope.n=1"],
+        /Unknown task 'nope' in --param 'nope.n=1': tasks are source, double, side, sum/,
+      ],
+      [
+        ["--param", "source.m=1"],
+        /Unknown param 'source.m' in --param 'source.m=1': task 'source' has n, parity/,
+      ],
+      [["--param", "source.n=0"], /Invalid --param 'source.n=0': expected ≥ 1, got 0/],
+      [["--param", "source.n=abc"], /Invalid --param 'source.n=abc': expected a number, got "abc"/],
+      [["--profile", "huge"], /Unknown profile 'huge': profiles are default, big/],
+      [["--until", "nope"], /Unknown task 'nope': tasks are/],
+      [["--jobs", "0"], /--jobs: expected an integer ≥ 1, got '0'/],
+      [["--frobnicate"], /Unknown option '--frobnicate'/],
+    ] as [string[], RegExp][]
+  ) {
+    r = await runToy(dir, ["reproduce", ...args]);
+    assert.notEqual(r.code, 0, args.join(" "));
+    assert.match(r.stderr, message);
+  }
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("gc removes objects no profile's latest run uses and says how much it freed", async () => {
+  const dir = await fresh();
+  assert.equal((await runToy(dir, ["reproduce", "--profile", "big"])).code, 0);
+  assert.equal((await runToy(dir, ["reproduce", "--param", "source.n=7"])).code, 0);
+  // The default profile's n=5 objects are now unused; big's n=8 objects are still used.
+  const store = new Store(join(dir, "cache"));
+  const before = (await store.keys()).length;
+  const r = await runToy(dir, ["gc"]);
+  assert.equal(r.code, 0, r.stderr);
+  const m = /removed (\d+) objects, kept (\d+); freed ([\d.]+ \w+)/.exec(r.stdout);
+  assert.ok(m, r.stdout);
+  assert.equal(+m[1], 4); // source, double, side and sum of n=5
+  assert.equal((await store.keys()).length, before - +m[1]);
+  assert.deepEqual(states(await statusOf(dir, ["--param", "source.n=7"])), {
+    source: "cached",
+    double: "cached",
+    side: "cached",
+    sum: "cached",
+  });
+  assert.equal(states(await statusOf(dir, ["--profile", "big"])).sum, "cached");
+  await Deno.remove(dir, { recursive: true });
+});

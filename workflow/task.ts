@@ -1,0 +1,182 @@
+/**
+ * Task declarations. A task is a plain object made by {@link defineTask}: a name, a version, the tasks whose
+ * outputs it reads, typed params, and a `run` function that must be pure given its inputs and params.
+ *
+ * ```ts
+ * export const evaluate = defineTask({
+ *   name: "evaluate",
+ *   version: 1,
+ *   inputs: { profiles: aggregate },
+ *   params: { k: p.int(1, { min: 1 }) },
+ *   async run(ctx) {
+ *     const { evaluate } = await import("../lib/profiling/evaluate.ts"); // heavy code loaded lazily
+ *     await evaluate(ctx.inputs.profiles, ctx.out, ctx.params.k);
+ *   },
+ * });
+ * ```
+ *
+ * Keep a task module's top level light (declarations only) and import the science inside `run` with
+ * `await import(...)`: every run of the CLI loads all task modules, and the engine still digests the
+ * dynamically imported code because `deno info` lists literal dynamic imports in the module graph.
+ * @module
+ */
+import type { ParamSpecs, ParamValues } from "./params.ts";
+
+/** Leveled logger given to a task; lines go to the task's log (kept in its manifest). */
+export interface Logger {
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+/** Progress reporter given to a task. */
+export interface Progress {
+  /** Sets the total amount of work and its unit (`fields`, `steps`, …). */
+  start(total: number, unit?: string): void;
+  /** Adds `n` (default 1) to the work done. */
+  tick(n?: number): void;
+  /** Sets the work done to an absolute value. */
+  set(done: number): void;
+  /** A short status text shown beside the bar (e.g. a loss value). */
+  note(text: string): void;
+}
+
+/**
+ * Options that change how a run is scheduled but never what it computes: they are recorded in manifests but
+ * are not part of any key.
+ */
+export interface RunSettings {
+  /** How many tasks may run at once. */
+  jobs: number;
+  /** Compute backend preference for tasks that have several (`auto` unless given). */
+  backend: string;
+  /** `debug`, `info` or `warn`. */
+  logLevel: string;
+}
+
+/** What `run` receives. Paths are absolute. */
+export interface TaskContext<P, I extends string> {
+  /** The task's name. */
+  readonly name: string;
+  /** The cache key of this run. */
+  readonly key: string;
+  /** Resolved params (defaults, then the profile's, then `--param`). */
+  readonly params: P;
+  /** Read-only directory of each input task's output. */
+  readonly inputs: Readonly<Record<I, string>>;
+  /** Empty directory to write outputs into; renamed into the store only if `run` succeeds. */
+  readonly out: string;
+  /** Directory that survives an interrupted attempt with the same key (for resumable training). */
+  readonly checkpoint: string;
+  /** Project root (the directory holding the pipeline's deno.json), for resolving relative external paths. */
+  readonly root: string;
+  readonly log: Logger;
+  readonly progress: Progress;
+  /** Aborted when the user interrupts the run or a sibling task fails. */
+  readonly signal: AbortSignal;
+  readonly settings: Readonly<RunSettings>;
+}
+
+/** Where a task runs: in its own Deno process (default; parallel, isolated) or inside the runner process. */
+export type Isolation = "process" | "inline";
+
+/** The declaration accepted by {@link defineTask}. */
+export interface TaskSpec<N extends string, S extends ParamSpecs, I extends Record<string, AnyTask>> {
+  /** Unique name, `[a-z][a-z0-9_]*`. */
+  name: N;
+  /** Bump to invalidate cached outputs when behaviour changes in a way the code digest cannot see. */
+  version: number;
+  /** One line saying what the task makes. */
+  description?: string;
+  /** Upstream tasks, by the name `run` sees them under. */
+  inputs?: I;
+  /** Parameter declarations with typed defaults. */
+  params?: S;
+  /** Copy the output into `results/<profile>/<name>/` after a successful run (for the site). */
+  publish?: boolean;
+  /** `process` (default) or `inline`. */
+  isolation?: Isolation;
+  /**
+   * Extra files (project-relative) whose contents the task depends on but which are not modules in its
+   * import graph (a wasm binary, a data table): digested verbatim into the code digest.
+   */
+  files?: string[];
+  /**
+   * Fingerprint of external data the task reads (a folder outside the cache named by a param): a string that
+   * changes when that data changes. It becomes part of the key.
+   */
+  fingerprint?: (params: ParamValues<S>, root: string) => Promise<string> | string;
+  /** The computation. Must be pure given inputs and params; writes only under `ctx.out` and `ctx.checkpoint`. */
+  run(ctx: TaskContext<ParamValues<S>, Extract<keyof I, string>>): Promise<void> | void;
+}
+
+/** A declared task. */
+export interface Task<
+  N extends string = string,
+  S extends ParamSpecs = ParamSpecs,
+  I extends Record<string, AnyTask> = Record<string, AnyTask>,
+> extends Readonly<TaskSpec<N, S, I>> {
+  readonly inputs: I;
+  readonly params: S;
+  readonly isolation: Isolation;
+  readonly files: string[];
+  /** file: URL of the module that declared the task (the root of its code digest). */
+  readonly module: string;
+}
+
+// deno-lint-ignore no-explicit-any
+export type AnyTask = Task<string, any, any>;
+
+const NAME = /^[a-z][a-z0-9_]*$/;
+
+/** The file: URL of the module that called the function calling this one. */
+function callerModule(): string {
+  const stack = new Error().stack ?? "";
+  const self = import.meta.url;
+  for (const line of stack.split("\n").slice(1)) {
+    const m = /(file:\/\/[^\s)]+?):\d+:\d+\)?\s*$/.exec(line);
+    if (m && m[1] !== self) return m[1];
+  }
+  throw new Error("defineTask: cannot tell which module declared this task; pass `module: import.meta.url`");
+}
+
+/**
+ * Declares a task. The declaring module (found from the call stack, or given as `module`) is the root of the
+ * task's code digest.
+ */
+export function defineTask<
+  const N extends string,
+  S extends ParamSpecs = Record<never, never>,
+  I extends Record<string, AnyTask> = Record<never, never>,
+>(spec: TaskSpec<N, S, I> & { module?: string }): Task<N, S, I> {
+  if (!NAME.test(spec.name)) {
+    throw new Error(`Invalid task name '${spec.name}': expected lower case letters, digits and _`);
+  }
+  if (!Number.isInteger(spec.version) || spec.version < 0) {
+    throw new Error(`Task '${spec.name}': expected an integer version ≥ 0, got ${spec.version}`);
+  }
+  const allowed = new Set([
+    "name",
+    "version",
+    "description",
+    "inputs",
+    "params",
+    "publish",
+    "isolation",
+    "files",
+    "fingerprint",
+    "run",
+    "module",
+  ]);
+  for (const key of Object.keys(spec)) {
+    if (!allowed.has(key)) throw new Error(`Task '${spec.name}': unknown field '${key}'`);
+  }
+  return Object.freeze({
+    ...spec,
+    inputs: (spec.inputs ?? {}) as I,
+    params: (spec.params ?? {}) as S,
+    isolation: spec.isolation ?? "process",
+    files: spec.files ?? [],
+    module: spec.module ?? callerModule(),
+  });
+}
