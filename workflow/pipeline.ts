@@ -35,9 +35,11 @@ export interface Pipeline {
   readonly root: string;
 }
 
-/** Declares a profile, type-checking its overrides against the pipeline's tasks. */
+/**
+ * Declares a profile, type-checking its overrides against the pipeline's tasks (pass their type:
+ * `defineProfile<Stages>({...})`); values are checked again at run time, so unknown keys are errors either way.
+ */
 export function defineProfile<T extends readonly AnyTask[]>(
-  _tasks: T,
   profile: { name: string; description: string; params: Overrides<T> },
 ): Profile {
   return profile as Profile;

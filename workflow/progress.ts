@@ -139,7 +139,11 @@ class LiveReporter implements Reporter {
   #draw() {
     this.#clear();
     const now = Date.now();
-    const cols = Deno.consoleSize?.().columns ?? 100;
+    let cols = 100;
+    try {
+      cols = Deno.consoleSize().columns;
+    } catch { /* not a terminal after all */ }
+    if (cols < 40) cols = 100;
     const lines = [...this.#running].map(([task, r]) => {
       const line = `  ${task.padEnd(14)} ${progressText(r, now, 24)}`;
       return line.length > cols - 1 ? line.slice(0, cols - 2) + "…" : line;

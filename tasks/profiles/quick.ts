@@ -1,0 +1,14 @@
+/**
+ * `quick` (the default): synthetic BBBC021-format plates made by the pipeline itself, small crops and
+ * width-scaled GANs, sized to finish in about 10 minutes on a 2-core CPU.
+ * @module
+ */
+import { defineProfile } from "../../workflow/mod.ts";
+import type { Stages } from "../pipeline.ts";
+
+/** The default profile. */
+export const quick = defineProfile<Stages>({
+  name: "quick",
+  description: "synthetic BBBC021-format plates, small crops, width-scaled GANs (≈10 min on 2 CPU cores)",
+  params: {},
+});

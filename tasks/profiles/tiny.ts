@@ -1,0 +1,13 @@
+/**
+ * `tiny`: the same DAG as `quick` at toy size; the end-to-end test (under 2 minutes).
+ * @module
+ */
+import { defineProfile } from "../../workflow/mod.ts";
+import type { Stages } from "../pipeline.ts";
+
+/** The end-to-end test profile. */
+export const tiny = defineProfile<Stages>({
+  name: "tiny",
+  description: "the quick DAG at toy size: 2 small synthetic plates, a few training steps (< 2 min)",
+  params: {},
+});
