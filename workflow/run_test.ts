@@ -119,29 +119,32 @@ Deno.test("early cutoff: a rerun that reproduces identical output leaves depende
   await Deno.remove(dir, { recursive: true });
 });
 
-Deno.test("SIGKILL mid-task leaves no object, no orphan process, and the next run recomputes", async () => {
+Deno.test("SIGKILL mid-task leaves no object and no orphan; the next run resumes from the checkpoint", async () => {
   const dir = await makeToyProject();
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--quiet", join(dir, "pipeline.ts"), "reproduce", "--param", "side.sleepMs=20000"],
+    args: ["run", "-A", "--quiet", join(dir, "pipeline.ts"), "reproduce"],
     cwd: dir,
     stdout: "null",
-    stderr: "piped",
-    env: { CI: "1" },
+    stderr: "null",
+    env: { CI: "1", TOY_SLEEP_MS: "20000" },
   }).spawn();
-  // Wait until side is running (its progress has begun), then kill the runner.
-  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-  let seen = "";
-  while (!/side: started/.test(seen)) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`runner ended early: ${seen}`);
-    seen += value;
+  // Wait until side has checkpointed at least one tick, then kill the runner.
+  const checkpoints = join(dir, "cache/checkpoints");
+  const ticked = async () => {
+    if (!(await exists(checkpoints))) return undefined;
+    for await (const e of Deno.readDir(checkpoints)) {
+      if (await exists(join(checkpoints, e.name, "ticks"))) return join(checkpoints, e.name);
+    }
+    return undefined;
+  };
+  let checkpoint: string | undefined;
+  for (let i = 0; i < 200 && !(checkpoint = await ticked()); i++) {
+    await new Promise((r) => setTimeout(r, 100));
   }
-  await new Promise((r) => setTimeout(r, 500));
+  assert.ok(checkpoint, "side never checkpointed");
   child.kill("SIGKILL");
   await child.status;
-  await reader.cancel();
   // The task process notices its runner is gone and exits.
-  const deadline = Date.now() + 10_000;
   const orphans = async () => {
     const pids: number[] = [];
     for await (const e of Deno.readDir("/proc")) {
@@ -155,16 +158,21 @@ Deno.test("SIGKILL mid-task leaves no object, no orphan process, and the next ru
     }
     return pids;
   };
+  const deadline = Date.now() + 10_000;
   while ((await orphans()).length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
   assert.deepEqual(await orphans(), []);
-  const s = await statusOf(dir, ["--param", "side.sleepMs=20000"]);
+  const s = await statusOf(dir);
   assert.equal(s.source.state, "cached");
   assert.equal(s.side.state, "run");
+  assert.deepEqual(s.side.reasons, ["new"]);
   assert.equal(await exists(join(dir, "cache/objects", s.side.key!)), false);
-  // The next run cleans the leftovers and recomputes side.
-  const r = await runToy(dir, ["reproduce", "--param", "side.sleepMs=0"]);
+  assert.equal(checkpoint.endsWith(s.side.key!), true);
+  // The next run cleans the leftovers, resumes side from its checkpoint, and removes the checkpoint.
+  const r = await runToy(dir, ["reproduce", "--verbose"], { TOY_SLEEP_MS: "0" });
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^side\s+ran/m);
+  assert.match(r.stderr, /side: resumed at tick [1-9]/);
+  assert.equal(await exists(checkpoint), false);
   assert.deepEqual(await listFiles(join(dir, "cache/tmp")).catch(() => []), []);
   await Deno.remove(dir, { recursive: true });
 });

@@ -63,9 +63,19 @@ export const side = defineTask({
   inputs: { source },
   params: { sleepMs: p.int(0, { min: 0 }) },
   async run(ctx) {
+    // TOY_SLEEP_MS (not a param, so not in the key) lets a test slow down an attempt and resume it.
+    const sleepMs = Number(Deno.env.get("TOY_SLEEP_MS") ?? ctx.params.sleepMs);
+    const checkpoint = ctx.checkpoint + "/ticks";
+    let start = 0;
+    try {
+      start = Number(Deno.readTextFileSync(checkpoint));
+      ctx.log.info("resumed at tick " + start);
+    } catch { /* first attempt */ }
     ctx.progress.start(10, "ticks");
-    for (let i = 0; i < 10; i++) {
-      await new Promise((r) => setTimeout(r, ctx.params.sleepMs / 10));
+    ctx.progress.set(start);
+    for (let i = start; i < 10; i++) {
+      await new Promise((r) => setTimeout(r, sleepMs / 10));
+      Deno.writeTextFileSync(checkpoint, String(i + 1));
       ctx.progress.tick();
     }
     Deno.writeTextFileSync(ctx.out + "/side.txt", "side " + Deno.readTextFileSync(ctx.inputs.source + "/values.json"));
