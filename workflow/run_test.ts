@@ -177,6 +177,40 @@ Deno.test("SIGKILL mid-task leaves no object and no orphan; the next run resumes
   await Deno.remove(dir, { recursive: true });
 });
 
+Deno.test("Ctrl-C cancels running tasks, keeps finished ones, and exits 130", async () => {
+  const dir = await makeToyProject();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--quiet", join(dir, "pipeline.ts"), "reproduce"],
+    cwd: dir,
+    stdout: "piped",
+    stderr: "piped",
+    env: { CI: "1", TOY_SLEEP_MS: "30000" },
+  }).spawn();
+  const output = child.output();
+  // Wait for sum to finish while side is still sleeping, then interrupt.
+  for (let i = 0; i < 100; i++) {
+    if ((await Deno.readTextFile(join(dir, "cache/runs/default.json")).catch(() => "")).includes('"sum"')) {
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const t0 = Date.now();
+  child.kill("SIGINT");
+  const out = await output;
+  assert.equal(out.code, 130);
+  assert.ok(Date.now() - t0 < 5000, "cancellation took too long");
+  const stdout = new TextDecoder().decode(out.stdout);
+  assert.match(stdout, /^side\s+cancelled/m);
+  assert.match(stdout, /^sum\s+ran/m);
+  assert.deepEqual(states(await statusOf(dir)), {
+    source: "cached",
+    double: "cached",
+    side: "run",
+    sum: "cached",
+  });
+  await Deno.remove(dir, { recursive: true });
+});
+
 Deno.test("a corrupted object is reported by status and recomputed, also when found as an input", async () => {
   const dir = await fresh();
   const store = new Store(join(dir, "cache"));

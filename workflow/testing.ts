@@ -75,6 +75,7 @@ export const side = defineTask({
     ctx.progress.set(start);
     for (let i = start; i < 10; i++) {
       await new Promise((r) => setTimeout(r, sleepMs / 10));
+      ctx.signal.throwIfAborted();
       Deno.writeTextFileSync(checkpoint, String(i + 1));
       ctx.progress.tick();
     }
