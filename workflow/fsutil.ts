@@ -81,6 +81,21 @@ export async function removeTree(path: string): Promise<void> {
   }
 }
 
+/**
+ * Renames the finished directory `from` to `target`, replacing any directory already there: the old one is
+ * renamed aside first and removed after, so `target` is never a mix of the two.
+ */
+export async function replaceDir(from: string, target: string): Promise<void> {
+  if (await exists(target)) {
+    const old = `${from}.replaced`;
+    await Deno.rename(target, old);
+    await Deno.rename(from, target);
+    await removeTree(old);
+  } else {
+    await Deno.rename(from, target);
+  }
+}
+
 /** Copies a tree of regular files. */
 export async function copyTree(from: string, to: string): Promise<void> {
   await Deno.mkdir(to, { recursive: true });

@@ -76,6 +76,28 @@ function numeric(kind: "int" | "number", def: number, opts: Bounds): ParamSpec<n
   };
 }
 
+function list<T extends ParamValue>(
+  what: string,
+  is: (v: unknown) => v is T,
+  fromText: (s: string) => unknown,
+  def: T[],
+  opts: { doc?: string },
+): ParamSpec<T[]> {
+  const check = (value: unknown): T[] => {
+    if (!Array.isArray(value) || !value.every(is)) {
+      throw new TypeError(`expected a list of ${what}, got ${describe(value)}`);
+    }
+    return [...value];
+  };
+  return {
+    kind: "list",
+    default: check(def),
+    doc: opts.doc,
+    check,
+    parse: (text) => check(text.trim() === "" ? [] : text.split(",").map((s) => fromText(s.trim()))),
+  };
+}
+
 /** Parameter constructors. */
 export const p = {
   /** An integer, optionally bounded. */
@@ -140,35 +162,17 @@ export const p = {
   },
   /** A list of numbers; on the command line comma-separated. */
   numbers(def: number[], opts: { doc?: string } = {}): ParamSpec<number[]> {
-    const check = (value: unknown): number[] => {
-      if (!Array.isArray(value) || !value.every((v) => typeof v === "number" && Number.isFinite(v))) {
-        throw new TypeError(`expected a list of numbers, got ${describe(value)}`);
-      }
-      return [...value];
-    };
-    return {
-      kind: "list",
-      default: check(def),
-      doc: opts.doc,
-      check,
-      parse: (text) => check(text.trim() === "" ? [] : text.split(",").map((s) => Number(s.trim()))),
-    };
+    return list(
+      "numbers",
+      (v): v is number => typeof v === "number" && Number.isFinite(v),
+      Number,
+      def,
+      opts,
+    );
   },
   /** A list of strings; on the command line comma-separated. */
   strings(def: string[], opts: { doc?: string } = {}): ParamSpec<string[]> {
-    const check = (value: unknown): string[] => {
-      if (!Array.isArray(value) || !value.every((v) => typeof v === "string")) {
-        throw new TypeError(`expected a list of strings, got ${describe(value)}`);
-      }
-      return [...value];
-    };
-    return {
-      kind: "list",
-      default: check(def),
-      doc: opts.doc,
-      check,
-      parse: (text) => check(text.trim() === "" ? [] : text.split(",").map((s) => s.trim())),
-    };
+    return list("strings", (v): v is string => typeof v === "string", String, def, opts);
   },
 };
 

@@ -10,7 +10,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { CodeDigester } from "./code_digest.ts";
 import { execute, type Job } from "./execute.ts";
-import { copyTree, exists, formatDuration, readJson, removeTree } from "./fsutil.ts";
+import { copyTree, formatDuration, readJson, removeTree, replaceDir } from "./fsutil.ts";
 import { acquireLock } from "./lock.ts";
 import type { ParamValue } from "./params.ts";
 import type { Pipeline } from "./pipeline.ts";
@@ -485,14 +485,7 @@ async function exportResults(
     tasks,
   };
   await Deno.writeTextFile(join(tmp, "run.json"), JSON.stringify(run, null, 2) + "\n");
-  if (await exists(target)) {
-    const old = `${tmp}.old`;
-    await Deno.rename(target, old);
-    await Deno.rename(tmp, target);
-    await removeTree(old);
-  } else {
-    await Deno.rename(tmp, target);
-  }
+  await replaceDir(tmp, target);
   return target;
 }
 

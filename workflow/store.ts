@@ -16,7 +16,7 @@
  */
 import { join } from "node:path";
 import { canonicalJson, sha256, sha256File } from "./hash.ts";
-import { atomicWriteText, exists, listFiles, readJson, removeTree } from "./fsutil.ts";
+import { atomicWriteText, exists, listFiles, readJson, removeTree, replaceDir } from "./fsutil.ts";
 
 /** Digest and stat of one output file. */
 export interface FileEntry {
@@ -187,14 +187,7 @@ export class Store {
     await Deno.writeTextFile(join(outDir, MANIFEST), JSON.stringify(manifest, null, 2) + "\n");
     const target = this.objectDir(key);
     await Deno.mkdir(join(this.dir, "objects"), { recursive: true });
-    if (await exists(target)) {
-      const trash = `${outDir}.replaced`;
-      await Deno.rename(target, trash);
-      await Deno.rename(outDir, target);
-      await removeTree(trash);
-    } else {
-      await Deno.rename(outDir, target);
-    }
+    await replaceDir(outDir, target);
     await removeTree(this.checkpointDir(key));
     return manifest;
   }
