@@ -5,8 +5,8 @@
  * - {@link definePipeline} lists the tasks in order with their profiles; {@link main} is its command line.
  * @module
  */
-export { defineTask } from "./task.ts";
-export type { AnyTask, Logger, Progress, RunSettings, Task, TaskContext } from "./task.ts";
+export { defineTask, oneOf } from "./task.ts";
+export type { Alternatives, AnyTask, Logger, Progress, RunSettings, Task, TaskContext } from "./task.ts";
 export { p } from "./params.ts";
 export type { ParamSpec, ParamValues } from "./params.ts";
 export { definePipeline, defineProfile } from "./pipeline.ts";

@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type ParamValues, resolveParams } from "./params.ts";
-import type { AnyTask } from "./task.ts";
+import type { Alternatives, AnyTask, Input } from "./task.ts";
 
 /** Per-task param overrides of a profile, typed against the pipeline's tasks. */
 export type Overrides<T extends readonly AnyTask[]> = {
@@ -21,6 +21,56 @@ export interface Profile {
   description: string;
   /** Param overrides per task name. */
   params: Record<string, Record<string, unknown>>;
+  /** Choices of {@link oneOf} inputs: task name → input name → upstream task name. */
+  inputs?: Record<string, Record<string, string>>;
+}
+
+/** A profile's DAG: its tasks in pipeline order and each task's wired inputs. */
+export interface Wiring {
+  readonly tasks: readonly AnyTask[];
+  readonly inputs: ReadonlyMap<string, readonly [string, AnyTask][]>;
+}
+
+const isAlternatives = (input: Input): input is Alternatives => "alternatives" in input;
+
+/** Every task an input may read. */
+export function candidates(input: Input): readonly AnyTask[] {
+  return isAlternatives(input) ? input.alternatives : [input];
+}
+
+/**
+ * Wires a profile's DAG: each {@link oneOf} input reads the profile's choice (or the first alternative), and
+ * the tasks kept are those reachable, through wired inputs, from the pipeline's final tasks (those no task
+ * lists as an input).
+ */
+export function wire(pipeline: Pick<Pipeline, "tasks" | "profiles">, profileName: string): Wiring {
+  const profile = pipeline.profiles[profileName];
+  const inputs = new Map<string, [string, AnyTask][]>();
+  for (const task of pipeline.tasks) {
+    const chosen = profile?.inputs?.[task.name] ?? {};
+    inputs.set(
+      task.name,
+      Object.entries(task.inputs as Record<string, Input>).map(([name, input]) => {
+        const options = candidates(input);
+        const pick = chosen[name] === undefined ? options[0] : options.find((t) => t.name === chosen[name])!;
+        return [name, pick];
+      }),
+    );
+  }
+  const fed = new Set<string>();
+  for (const task of pipeline.tasks) {
+    for (const input of Object.values(task.inputs as Record<string, Input>)) {
+      for (const t of candidates(input)) fed.add(t.name);
+    }
+  }
+  const keep = new Set<string>();
+  const visit = (task: AnyTask) => {
+    if (keep.has(task.name)) return;
+    keep.add(task.name);
+    for (const [, up] of inputs.get(task.name)!) visit(up);
+  };
+  for (const task of pipeline.tasks) if (!fed.has(task.name)) visit(task);
+  return { tasks: pipeline.tasks.filter((t) => keep.has(t.name)), inputs };
 }
 
 /** A validated pipeline. */
@@ -40,7 +90,7 @@ export interface Pipeline {
  * `defineProfile<Stages>({...})`); values are checked again at run time, so unknown keys are errors either way.
  */
 export function defineProfile<T extends readonly AnyTask[]>(
-  profile: { name: string; description: string; params: Overrides<T> },
+  profile: { name: string; description: string; params: Overrides<T>; inputs?: Profile["inputs"] },
 ): Profile {
   return profile as Profile;
 }
@@ -69,13 +119,15 @@ export function definePipeline(spec: {
   const seen = new Map<string, AnyTask>();
   for (const task of spec.tasks) {
     if (seen.has(task.name)) throw new Error(`Pipeline lists task '${task.name}' twice`);
-    for (const [inputName, input] of Object.entries(task.inputs as Record<string, AnyTask>)) {
-      if (seen.get(input.name) !== input) {
-        throw new Error(
-          `Task '${task.name}' reads input '${inputName}' from task '${input.name}', which ${
-            spec.tasks.includes(input) ? "is listed after it" : "is not in the pipeline"
-          }: list every task after the tasks it reads`,
-        );
+    for (const [inputName, input] of Object.entries(task.inputs as Record<string, Input>)) {
+      for (const up of candidates(input)) {
+        if (seen.get(up.name) !== up) {
+          throw new Error(
+            `Task '${task.name}' reads input '${inputName}' from task '${up.name}', which ${
+              spec.tasks.includes(up) ? "is listed after it" : "is not in the pipeline"
+            }: list every task after the tasks it reads`,
+          );
+        }
       }
     }
     seen.set(task.name, task);
@@ -93,6 +145,26 @@ export function definePipeline(spec: {
         );
       }
       resolveParams(taskName, task.params, [{ source: `profile '${profile.name}'`, values }]);
+    }
+    for (const [taskName, choices] of Object.entries(profile.inputs ?? {})) {
+      const task = seen.get(taskName);
+      if (!task) throw new Error(`Profile '${profile.name}' wires inputs of unknown task '${taskName}'`);
+      for (const [inputName, choice] of Object.entries(choices)) {
+        const input = (task.inputs as Record<string, Input>)[inputName];
+        if (!input) {
+          throw new Error(`Profile '${profile.name}' wires unknown input '${taskName}.${inputName}'`);
+        }
+        const options = candidates(input).map((t) => t.name);
+        if (!isAlternatives(input) || !options.includes(choice)) {
+          throw new Error(
+            `Profile '${profile.name}' wires '${taskName}.${inputName}' to '${choice}': expected one of ${
+              isAlternatives(input)
+                ? options.join(", ")
+                : `the oneOf alternatives (it is fixed to ${options[0]})`
+            }`,
+          );
+        }
+      }
     }
     profiles[profile.name] = profile;
   }

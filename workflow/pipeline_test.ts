@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { definePipeline } from "./pipeline.ts";
+import { definePipeline, wire } from "./pipeline.ts";
 import { p } from "./params.ts";
-import { defineTask } from "./task.ts";
+import { defineTask, oneOf } from "./task.ts";
 
 const a = defineTask({ name: "a", version: 1, params: { n: p.int(1) }, run() {} });
 const b = defineTask({ name: "b", version: 1, inputs: { a }, run() {} });
@@ -86,4 +86,45 @@ Deno.test("defineTask rejects bad names, versions and unknown fields", () => {
       ),
     /unknown field 'cache'/,
   );
+});
+
+Deno.test("oneOf inputs are wired per profile; tasks feeding only unpicked alternatives drop out", () => {
+  const fields = defineTask({ name: "fields", version: 1, run() {} });
+  const segment = defineTask({ name: "segment", version: 1, inputs: { fields }, run() {} });
+  const crops = defineTask({ name: "crops", version: 1, run() {} });
+  const train = defineTask({ name: "train", version: 1, inputs: { cells: oneOf(segment, crops) }, run() {} });
+  const pipeline = definePipeline({
+    module: import.meta.url,
+    tasks: [fields, segment, crops, train],
+    profiles: [profile(), {
+      name: "real",
+      description: "",
+      params: {},
+      inputs: { train: { cells: "crops" } },
+    }],
+    defaultProfile: "default",
+  });
+  const byDefault = wire(pipeline, "default");
+  assert.deepEqual(byDefault.tasks.map((t) => t.name), ["fields", "segment", "train"]);
+  assert.deepEqual(byDefault.inputs.get("train")!.map(([n, t]) => [n, t.name]), [["cells", "segment"]]);
+  const real = wire(pipeline, "real");
+  assert.deepEqual(real.tasks.map((t) => t.name), ["crops", "train"]);
+  assert.deepEqual(real.inputs.get("train")!.map(([n, t]) => [n, t.name]), [["cells", "crops"]]);
+  const bad = (inputs: Record<string, Record<string, string>>) =>
+    definePipeline({
+      module: import.meta.url,
+      tasks: [fields, segment, crops, train],
+      profiles: [{ name: "default", description: "", params: {}, inputs }],
+      defaultProfile: "default",
+    });
+  assert.throws(
+    () => bad({ train: { cells: "fields" } }),
+    /wires 'train.cells' to 'fields': expected one of segment, crops/,
+  );
+  assert.throws(
+    () => bad({ segment: { fields: "crops" } }),
+    /expected one of the oneOf alternatives \(it is fixed to fields\)/,
+  );
+  assert.throws(() => bad({ train: { pixels: "crops" } }), /wires unknown input 'train.pixels'/);
+  assert.throws(() => bad({ nope: {} }), /wires inputs of unknown task 'nope'/);
 });

@@ -6,7 +6,7 @@
  */
 import type { CodeDigest, CodeDigester } from "./code_digest.ts";
 import { formatParam, type ParamValue, resolveParams } from "./params.ts";
-import type { Pipeline } from "./pipeline.ts";
+import { type Pipeline, wire, type Wiring } from "./pipeline.ts";
 import { type KeyComponents, keyOf, type Store } from "./store.ts";
 import type { AnyTask } from "./task.ts";
 
@@ -47,6 +47,8 @@ export class Planner {
   readonly profile: string;
   readonly store: Store;
   readonly record: RunRecord;
+  /** The profile's DAG. */
+  readonly wiring: Wiring;
   #digester: CodeDigester;
   #params = new Map<string, Record<string, ParamValue>>();
   #code = new Map<string, Promise<CodeDigest>>();
@@ -71,6 +73,7 @@ export class Planner {
         `Unknown profile '${opts.profile}': profiles are ${Object.keys(opts.pipeline.profiles).join(", ")}`,
       );
     }
+    this.wiring = wire(opts.pipeline, opts.profile);
     for (const task of opts.pipeline.tasks) {
       this.#params.set(
         task.name,
@@ -82,12 +85,19 @@ export class Planner {
     }
   }
 
-  /** The task of a name. */
+  /** The profile's tasks, in pipeline order. */
+  get tasks(): readonly AnyTask[] {
+    return this.wiring.tasks;
+  }
+
+  /** The task of a name, among the profile's tasks. */
   task(name: string): AnyTask {
-    const t = this.pipeline.tasks.find((t) => t.name === name);
+    const t = this.tasks.find((t) => t.name === name);
     if (!t) {
       throw new Error(
-        `Unknown task '${name}': tasks are ${this.pipeline.tasks.map((t) => t.name).join(", ")}`,
+        `Unknown task '${name}' in profile '${this.profile}': tasks are ${
+          this.tasks.map((t) => t.name).join(", ")
+        }`,
       );
     }
     return t;
@@ -120,9 +130,9 @@ export class Planner {
     return f;
   }
 
-  /** Input name → upstream task. */
-  inputs(task: AnyTask): [string, AnyTask][] {
-    return Object.entries(task.inputs as Record<string, AnyTask>);
+  /** Input name → upstream task, as wired for the profile. */
+  inputs(task: AnyTask): readonly [string, AnyTask][] {
+    return this.wiring.inputs.get(task.name)!;
   }
 
   /** Key components of a task given its inputs' output digests. */
@@ -199,7 +209,7 @@ export class Planner {
     const plans: TaskPlan[] = [];
     const digests: Record<string, string> = {};
     const running = new Set<string>();
-    for (const task of this.pipeline.tasks) {
+    for (const task of this.tasks) {
       const pending = this.inputs(task).map(([, up]) => up.name).filter((n) => running.has(n));
       const components = await this.components(task, digests);
       const key = pending.length ? null : keyOf(components);

@@ -73,31 +73,25 @@ export class TaskFailure extends Error {
   }
 }
 
-function selectScope(pipeline: Pipeline, only?: string[], until?: string[]): Set<string> {
-  const names = pipeline.tasks.map((t) => t.name);
-  for (const n of [...(only ?? []), ...(until ?? [])]) {
-    if (!names.includes(n)) throw new Error(`Unknown task '${n}': tasks are ${names.join(", ")}`);
-  }
+function selectScope(planner: Planner, only?: string[], until?: string[]): Set<string> {
+  for (const n of [...(only ?? []), ...(until ?? [])]) planner.task(n);
   if (only?.length) return new Set(only);
   if (until?.length) {
     const scope = new Set<string>();
     const add = (t: AnyTask) => {
       if (scope.has(t.name)) return;
       scope.add(t.name);
-      for (const up of Object.values(t.inputs as Record<string, AnyTask>)) add(up);
+      for (const [, up] of planner.inputs(t)) add(up);
     };
-    for (const n of until) add(pipeline.tasks.find((t) => t.name === n)!);
+    for (const n of until) add(planner.task(n));
     return scope;
   }
-  return new Set(names);
+  return new Set(planner.tasks.map((t) => t.name));
 }
 
-function checkForce(pipeline: Pipeline, force: string[] | "all" | undefined): Set<string> | "all" {
+function checkForce(planner: Planner, force: string[] | "all" | undefined): Set<string> | "all" {
   if (force === "all" || force?.includes("all")) return "all";
-  const names = pipeline.tasks.map((t) => t.name);
-  for (const n of force ?? []) {
-    if (!names.includes(n)) throw new Error(`Unknown task '${n}' in --force: tasks are ${names.join(", ")}`);
-  }
+  for (const n of force ?? []) planner.task(n);
   return new Set(force ?? []);
 }
 
@@ -126,7 +120,7 @@ async function openPlanner(
 export async function planPipeline(opts: RunOptions): Promise<TaskPlan[]> {
   const store = new Store(opts.cacheDir);
   const { planner, digester } = await openPlanner(opts, store);
-  const plans = await planner.plan(checkForce(opts.pipeline, opts.force));
+  const plans = await planner.plan(checkForce(planner, opts.force));
   await digester.save().catch(() => {});
   return plans;
 }
@@ -161,8 +155,6 @@ interface State {
 export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
   const t0 = Date.now();
   const { pipeline, reporter } = opts;
-  const scope = selectScope(pipeline, opts.only, opts.until);
-  const force = checkForce(pipeline, opts.force);
   const store = new Store(opts.cacheDir);
   const lock = await acquireLock(opts.cacheDir, `reproduce --profile ${opts.profile}`, {
     wait: opts.wait ?? true,
@@ -172,6 +164,9 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
     await store.cleanTmp();
     const { planner, digester } = await openPlanner(opts, store);
     await digester.save();
+    const scope = selectScope(planner, opts.only, opts.until);
+    const force = checkForce(planner, opts.force);
+    const tasks = planner.tasks;
     const record = planner.record;
     let recordWrite = Promise.resolve();
     const saveRecord = () => {
@@ -185,12 +180,12 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
     const need = (t: AnyTask) => {
       if (needed.has(t.name)) return;
       needed.add(t.name);
-      for (const up of Object.values(t.inputs as Record<string, AnyTask>)) need(up);
+      for (const [, up] of planner.inputs(t)) need(up);
     };
-    for (const t of pipeline.tasks) if (scope.has(t.name)) need(t);
+    for (const t of tasks) if (scope.has(t.name)) need(t);
 
     const states = new Map<string, State>();
-    for (const t of pipeline.tasks) states.set(t.name, { phase: "waiting", reasons: [], durationMs: 0 });
+    for (const t of tasks) states.set(t.name, { phase: "waiting", reasons: [], durationMs: 0 });
     const fullyVerified = new Set<string>();
     const running = new Map<string, Promise<void>>();
     const abort = new AbortController();
@@ -342,7 +337,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
     while (true) {
       let changed = false;
       if (!stopping) {
-        for (const t of pipeline.tasks) {
+        for (const t of tasks) {
           const st = states.get(t.name)!;
           if (!needed.has(t.name)) continue;
           const ups = planner.inputs(t).map(([, up]) => states.get(up.name)!);
@@ -380,7 +375,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
                 corrupt: verdict.reason,
               });
               // Everything that was about to read it must be decided again once it is recomputed.
-              for (const other of pipeline.tasks) {
+              for (const other of tasks) {
                 const os = states.get(other.name)!;
                 if (os.phase === "ready" && planner.inputs(other).some(([, u]) => u.name === up.name)) {
                   os.phase = "waiting";
@@ -405,7 +400,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
     await saveRecord();
     if (scopeError) throw scopeError;
 
-    const outcomes: TaskOutcome[] = pipeline.tasks.map((t) => {
+    const outcomes: TaskOutcome[] = tasks.map((t) => {
       const st = states.get(t.name)!;
       const state: TaskOutcome["state"] = st.outcome ?? (needed.has(t.name) ? "not run" : "skipped");
       return {

@@ -320,7 +320,7 @@ Deno.test("--only, --until, --force, --dry-run and bad arguments", async () => {
       [["--param", "source.n=0"], /Invalid --param 'source.n=0': expected ≥ 1, got 0/],
       [["--param", "source.n=abc"], /Invalid --param 'source.n=abc': expected a number, got "abc"/],
       [["--profile", "huge"], /Unknown profile 'huge': profiles are default, big/],
-      [["--until", "nope"], /Unknown task 'nope': tasks are/],
+      [["--until", "nope"], /Unknown task 'nope' in profile 'default': tasks are source, double, side, sum/],
       [["--jobs", "0"], /--jobs: expected an integer ≥ 1, got '0'/],
       [["--frobnicate"], /Unknown option '--frobnicate'/],
     ] as [string[], RegExp][]

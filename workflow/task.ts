@@ -77,18 +77,35 @@ export interface TaskContext<P, I extends string> {
   readonly settings: Readonly<RunSettings>;
 }
 
+/**
+ * Alternative upstream tasks for one input; a profile picks one (`inputs: { task: { input: "name" } }`),
+ * the first by default. Tasks that only feed alternatives no profile picks are not part of that profile's DAG.
+ */
+export interface Alternatives {
+  readonly alternatives: readonly AnyTask[];
+}
+
+/** Declares an input that a profile may wire to any of `tasks` (the first is the default). */
+export function oneOf(...tasks: AnyTask[]): Alternatives {
+  if (tasks.length === 0) throw new Error("oneOf: expected at least one task");
+  return Object.freeze({ alternatives: tasks });
+}
+
+/** An input declaration: a task, or alternatives. */
+export type Input = AnyTask | Alternatives;
+
 /** Where a task runs: in its own Deno process (default; parallel, isolated) or inside the runner process. */
 export type Isolation = "process" | "inline";
 
 /** The declaration accepted by {@link defineTask}. */
-export interface TaskSpec<N extends string, S extends ParamSpecs, I extends Record<string, AnyTask>> {
+export interface TaskSpec<N extends string, S extends ParamSpecs, I extends Record<string, Input>> {
   /** Unique name, `[a-z][a-z0-9_]*`. */
   name: N;
   /** Bump to invalidate cached outputs when behaviour changes in a way the code digest cannot see. */
   version: number;
   /** One line saying what the task makes. */
   description?: string;
-  /** Upstream tasks, by the name `run` sees them under. */
+  /** Upstream tasks (or {@link oneOf} alternatives), by the name `run` sees them under. */
   inputs?: I;
   /** Parameter declarations with typed defaults. */
   params?: S;
@@ -114,7 +131,7 @@ export interface TaskSpec<N extends string, S extends ParamSpecs, I extends Reco
 export interface Task<
   N extends string = string,
   S extends ParamSpecs = ParamSpecs,
-  I extends Record<string, AnyTask> = Record<string, AnyTask>,
+  I extends Record<string, Input> = Record<string, Input>,
 > extends Readonly<TaskSpec<N, S, I>> {
   readonly inputs: I;
   readonly params: S;
@@ -147,7 +164,7 @@ function callerModule(): string {
 export function defineTask<
   const N extends string,
   S extends ParamSpecs = Record<never, never>,
-  I extends Record<string, AnyTask> = Record<never, never>,
+  I extends Record<string, Input> = Record<never, never>,
 >(spec: TaskSpec<N, S, I> & { module?: string }): Task<N, S, I> {
   if (!NAME.test(spec.name)) {
     throw new Error(`Invalid task name '${spec.name}': expected lower case letters, digits and _`);
