@@ -10,13 +10,17 @@
  * @module
  */
 import { definePipeline, main } from "../workflow/mod.ts";
+import { synthesize } from "./synthesize.ts";
 import { paper } from "./profiles/paper.ts";
 import { quick } from "./profiles/quick.ts";
 import { realCrops } from "./profiles/real_crops.ts";
 import { tiny } from "./profiles/tiny.ts";
 
-/** The stages, in order: each task comes after the tasks it reads. */
-export const stages = [] as const;
+/**
+ * The stages, in order: each task comes after the tasks it reads. (`fetch_bbbc021`, in tasks/fetch_bbbc021.ts,
+ * joins the list with `segment`, which reads `oneOf(synthesize, fetch_bbbc021)`.)
+ */
+export const stages = [synthesize] as const;
 
 /** The type of the stage list, for typed profile overrides. */
 export type Stages = typeof stages;

@@ -104,7 +104,10 @@ export async function runCli(pipeline: Pipeline, argv: string[]): Promise<number
     resultsDir,
     reporter,
   };
-  const shown = (p: string) => relative(Deno.cwd(), p) || ".";
+  const shown = (p: string) => {
+    const rel = relative(Deno.cwd(), p) || ".";
+    return rel.startsWith("..") ? p : rel;
+  };
 
   switch (command) {
     case "status": {

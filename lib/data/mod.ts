@@ -18,3 +18,4 @@ export * from "./render.ts";
 export * from "./rng.ts";
 export * from "./synthetic.ts";
 export * from "./tiff.ts";
+export * from "./dataset.ts";

@@ -29,212 +29,10 @@ import { MOA_COMPOUNDS, MOAS, treatmentEffect } from "./phenotypes.ts";
 import { type BatchEffect, makeBatchEffect, plateEffect, type RenderedField, renderField } from "./render.ts";
 import { encodeTiff } from "./tiff.ts";
 import { Rng, seedFrom } from "./rng.ts";
+import type { SyntheticOptions } from "./synthetic_options.ts";
 
-/** Options of the synthetic generator. */
-export interface SyntheticOptions {
-  /** Seed; the same options give byte-identical output. */
-  seed: number;
-  /** Field width in pixels (BBBC021: 1280). */
-  width: number;
-  /** Field height in pixels (BBBC021: 1024). */
-  height: number;
-  /** Number of plates. */
-  plates: number;
-  /** Number of batches (weeks); plates are split among them. */
-  batches: number;
-  /** Plates per batch (overrides the even split; must sum to `plates`), or null. */
-  platesPerBatch: readonly number[] | null;
-  /** Wells per plate available (at most 96; B02–G11 first, as in BBBC021). */
-  wellsPerPlate: number;
-  /** Fields (sites) per well. */
-  sitesPerWell: number;
-  /** DMSO wells per plate. */
-  dmsoWellsPerPlate: number;
-  /** Wells per compound-concentration (on different plates of its batch where possible). */
-  replicates: number;
-  /** How many compounds of each MOA to use (null = all). */
-  compoundsPerMoa: number | null;
-  /** How many concentrations per compound, highest first (null = all annotated). */
-  concentrationsPerCompound: number | null;
-  /** Add a taxol 0.3 µM control well on every plate (as in BBBC021). */
-  taxolControl: boolean;
-  /** Fill the remaining wells with unannotated compounds (not in the MOA table). */
-  fillUnannotated: boolean;
-  /** Relative cell density (1 ≈ 90 DMSO cells per 512×512 field). */
-  cellDensity: number;
-  /** Pixel scale (1 = BBBC021's 20×; 0.5 = half-size cells). */
-  pixelScale: number;
-  /** Global multiplier on MOA phenotype shifts (lower = harder). */
-  effectScale: number;
-  /** Log-sd of compound-specific weights within an MOA. */
-  compoundVariation: number;
-  /** Base fraction of non-responding cells at high dose. */
-  nonResponders: number;
-  /** Strength of batch (week) effects: 0 = none, 1 = default. */
-  batchEffects: number;
-  /** Probability that a compound is placed in its MOA's home week (else a random week). */
-  moaBatchConfounding: number;
-  /** Write ground-truth label masks. */
-  masks: boolean;
-  /** TIFF compression of the images (`none` as BBBC021, or `deflate`). */
-  compression: "none" | "deflate";
-}
-
-/** Defaults: the embedded default dataset (all 103 treatments, 512×512 fields). */
-export const SYNTHETIC_DEFAULTS: Readonly<SyntheticOptions> = {
-  seed: 2017,
-  width: 512,
-  height: 512,
-  plates: 10,
-  batches: 10,
-  platesPerBatch: null,
-  wellsPerPlate: 60,
-  sitesPerWell: 1,
-  dmsoWellsPerPlate: 4,
-  replicates: 3,
-  compoundsPerMoa: null,
-  concentrationsPerCompound: null,
-  taxolControl: false,
-  fillUnannotated: false,
-  cellDensity: 1,
-  pixelScale: 1,
-  effectScale: 1,
-  compoundVariation: 0.3,
-  nonResponders: 0.12,
-  batchEffects: 1,
-  moaBatchConfounding: 0.6,
-  masks: true,
-  compression: "none",
-};
-
-/** Named sizes, from a 16-field test set to the full BBBC021 layout (13,200 fields of 1280×1024). */
-export const SYNTHETIC_PRESETS: Readonly<
-  Record<"tiny" | "small" | "default" | "full", Partial<SyntheticOptions>>
-> = {
-  tiny: {
-    width: 256,
-    height: 256,
-    plates: 2,
-    batches: 2,
-    wellsPerPlate: 8,
-    dmsoWellsPerPlate: 2,
-    replicates: 1,
-    compoundsPerMoa: 1,
-    concentrationsPerCompound: 1,
-  },
-  small: {
-    plates: 4,
-    batches: 2,
-    replicates: 1,
-    compoundsPerMoa: 2,
-    concentrationsPerCompound: 2,
-    wellsPerPlate: 24,
-  },
-  default: {},
-  full: {
-    width: 1280,
-    height: 1024,
-    plates: 55,
-    batches: 10,
-    platesPerBatch: [6, 6, 6, 6, 6, 6, 5, 5, 6, 3],
-    wellsPerPlate: 60,
-    sitesPerWell: 4,
-    dmsoWellsPerPlate: 6,
-    taxolControl: true,
-    fillUnannotated: true,
-  },
-};
-
-/**
- * Merges a preset name and overrides onto the defaults and validates the result.
- *
- * @throws Error naming an unknown key, a value of the wrong type or out of range.
- */
-export function resolveSyntheticOptions(
-  overrides: Record<string, unknown> = {},
-  preset: keyof typeof SYNTHETIC_PRESETS = "default",
-): SyntheticOptions {
-  if (!(preset in SYNTHETIC_PRESETS)) {
-    throw new Error(
-      `Unknown synthetic preset '${preset}': expected one of ${Object.keys(SYNTHETIC_PRESETS).join(", ")}`,
-    );
-  }
-  for (const k of Object.keys(overrides)) {
-    if (!(k in SYNTHETIC_DEFAULTS)) {
-      throw new Error(
-        `Unknown synthetic option '${k}': expected one of ${Object.keys(SYNTHETIC_DEFAULTS).join(", ")}`,
-      );
-    }
-  }
-  const o = { ...SYNTHETIC_DEFAULTS, ...SYNTHETIC_PRESETS[preset], ...overrides } as SyntheticOptions;
-  const int = (k: keyof SyntheticOptions, lo: number, hi: number) => {
-    const v = o[k];
-    if (typeof v !== "number" || !Number.isInteger(v) || v < lo || v > hi) {
-      throw new Error(
-        `Invalid synthetic option ${k}: expected an integer in [${lo}, ${hi}], found ${JSON.stringify(v)}`,
-      );
-    }
-  };
-  const num = (k: keyof SyntheticOptions, lo: number, hi: number) => {
-    const v = o[k];
-    if (typeof v !== "number" || !Number.isFinite(v) || v < lo || v > hi) {
-      throw new Error(
-        `Invalid synthetic option ${k}: expected a number in [${lo}, ${hi}], found ${JSON.stringify(v)}`,
-      );
-    }
-  };
-  const bool = (k: keyof SyntheticOptions) => {
-    if (typeof o[k] !== "boolean") {
-      throw new Error(`Invalid synthetic option ${k}: expected true or false, found ${JSON.stringify(o[k])}`);
-    }
-  };
-  int("seed", 0, 2 ** 32 - 1);
-  int("width", 32, 8192);
-  int("height", 32, 8192);
-  int("plates", 1, 1000);
-  int("batches", 1, 99);
-  int("wellsPerPlate", 1, 96);
-  int("sitesPerWell", 1, 16);
-  int("dmsoWellsPerPlate", 0, 96);
-  int("replicates", 1, 20);
-  num("cellDensity", 0.05, 5);
-  num("pixelScale", 0.25, 4);
-  num("effectScale", 0, 5);
-  num("compoundVariation", 0, 2);
-  num("nonResponders", 0, 1);
-  num("batchEffects", 0, 5);
-  num("moaBatchConfounding", 0, 1);
-  for (const k of ["taxolControl", "fillUnannotated", "masks"] as const) bool(k);
-  if (o.compoundsPerMoa !== null) int("compoundsPerMoa", 1, 10);
-  if (o.concentrationsPerCompound !== null) int("concentrationsPerCompound", 1, 10);
-  if (o.compression !== "none" && o.compression !== "deflate") {
-    throw new Error(
-      `Invalid synthetic option compression: expected "none" or "deflate", found ${
-        JSON.stringify(o.compression)
-      }`,
-    );
-  }
-  if (o.batches > o.plates) {
-    throw new Error(`Invalid synthetic options: expected batches ≤ plates, found ${o.batches} > ${o.plates}`);
-  }
-  if (o.platesPerBatch !== null) {
-    const p = o.platesPerBatch;
-    if (!Array.isArray(p) || p.length !== o.batches || p.some((x) => !Number.isInteger(x) || x < 1)) {
-      throw new Error(
-        `Invalid synthetic option platesPerBatch: expected ${o.batches} positive integers, found ${
-          JSON.stringify(p)
-        }`,
-      );
-    }
-    const sum = p.reduce((a, b) => a + b, 0);
-    if (sum !== o.plates) {
-      throw new Error(
-        `Invalid synthetic option platesPerBatch: expected a sum of ${o.plates} plates, found ${sum}`,
-      );
-    }
-  }
-  return o;
-}
+export { resolveSyntheticOptions, SYNTHETIC_DEFAULTS, SYNTHETIC_PRESETS } from "./synthetic_options.ts";
+export type { SyntheticOptions } from "./synthetic_options.ts";
 
 /** One field to generate, in BBBC021 terms. */
 export interface SyntheticField {
@@ -485,17 +283,112 @@ export interface SyntheticSummary {
 export interface SynthesizeRunOptions {
   /** Called after each field with (done, total). */
   onProgress?: (done: number, total: number) => void;
+  /** Fields rendered in parallel by this many Web Workers (default 1: in this thread). */
+  jobs?: number;
+  /** Stops the generation (the promise rejects; files already renamed into place stay). */
+  signal?: AbortSignal;
 }
 
 function formatConc(c: number): string {
   return c.toFixed(6);
 }
 
+async function writeAtomic(path: string, data: Uint8Array): Promise<void> {
+  await Deno.writeFile(path + ".part", data);
+  await Deno.rename(path + ".part", path);
+}
+
+/**
+ * Renders field `index` of a plan and writes its three channel TIFFs (and masks) under `outDir`. Returns the
+ * number of cells rendered. Pure given the plan, so fields can be written in any order, by any worker.
+ */
+export async function writeSyntheticField(
+  outDir: string,
+  plan: SyntheticPlan,
+  index: number,
+): Promise<number> {
+  const o = plan.options;
+  const f = plan.fields[index];
+  const dir = join(outDir, f.batch, f.plate);
+  await Deno.mkdir(dir, { recursive: true });
+  const r = renderSyntheticField(plan, f);
+  for (let c = 0; c < 3; c++) {
+    await writeAtomic(
+      join(dir, f.files[c]),
+      encodeTiff({ width: r.width, height: r.height, data: r.channels[c] }, { compression: o.compression }),
+    );
+  }
+  if (o.masks) {
+    const m = syntheticMaskPaths(outDir, f);
+    await Deno.mkdir(join(outDir, "masks", f.batch, f.plate), { recursive: true });
+    await writeAtomic(
+      m.cells,
+      encodeTiff({ width: r.width, height: r.height, data: r.cells }, { compression: "deflate" }),
+    );
+    await writeAtomic(
+      m.nuclei,
+      encodeTiff({ width: r.width, height: r.height, data: r.nuclei }, { compression: "deflate" }),
+    );
+  }
+  return r.cellCount;
+}
+
+/** Writes every field of a plan, in this thread or in `jobs` workers; returns cells per field. */
+async function writeAllFields(
+  outDir: string,
+  plan: SyntheticPlan,
+  run: SynthesizeRunOptions,
+): Promise<number[]> {
+  const n = plan.fields.length;
+  const cells = new Array<number>(n).fill(0);
+  const jobs = Math.max(1, Math.min(run.jobs ?? 1, n));
+  let done = 0;
+  if (jobs === 1) {
+    for (let i = 0; i < n; i++) {
+      run.signal?.throwIfAborted();
+      cells[i] = await writeSyntheticField(outDir, plan, i);
+      run.onProgress?.(++done, n);
+    }
+    return cells;
+  }
+  const workers: Worker[] = [];
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let finished = 0;
+      const onAbort = () => reject(run.signal?.reason ?? new Error("cancelled"));
+      run.signal?.addEventListener("abort", onAbort, { once: true });
+      for (let w = 0; w < jobs; w++) {
+        const worker = new Worker(new URL("./synthetic_worker.ts", import.meta.url), { type: "module" });
+        workers.push(worker);
+        worker.onmessage = (e: MessageEvent) => {
+          const msg = e.data as { index?: number; cells?: number; error?: string; done?: boolean };
+          if (msg.error) reject(new Error(msg.error));
+          else if (msg.done) {
+            if (++finished === jobs) resolve();
+          } else {
+            cells[msg.index!] = msg.cells!;
+            run.onProgress?.(++done, n);
+          }
+        };
+        worker.onerror = (e) => {
+          e.preventDefault();
+          reject(new Error(`synthetic worker failed: ${e.message}`));
+        };
+        const indices = Array.from({ length: n }, (_, i) => i).filter((i) => i % jobs === w);
+        worker.postMessage({ outDir, options: plan.options, indices });
+      }
+    });
+  } finally {
+    for (const w of workers) w.terminate();
+  }
+  return cells;
+}
+
 /**
  * Generates a synthetic BBBC021-format dataset into `outDir` (created if needed).
  * Files are written under temporary names and renamed, so an interrupted run
  * never leaves a truncated file under a final name; `synthetic.json` is written
- * last and marks a complete dataset.
+ * last and marks a complete dataset. The output depends only on the options (not on `jobs`).
  *
  * @example
  * ```ts
@@ -512,41 +405,10 @@ export async function synthesizeBbbc021(
   const plan = planSyntheticDataset(options);
   const o = plan.options;
   await Deno.mkdir(outDir, { recursive: true });
-  const write = async (path: string, data: Uint8Array) => {
-    await Deno.writeFile(path + ".part", data);
-    await Deno.rename(path + ".part", path);
-  };
-  const made = new Set<string>();
-  let cells = 0;
+  const cellsPerField = await writeAllFields(outDir, plan, run);
   const rows: (string | number)[][] = [];
   const table = new Map<string, number>();
-  for (let i = 0; i < plan.fields.length; i++) {
-    const f = plan.fields[i];
-    const dir = join(outDir, f.batch, f.plate);
-    if (!made.has(dir)) {
-      await Deno.mkdir(dir, { recursive: true });
-      if (o.masks) await Deno.mkdir(join(outDir, "masks", f.batch, f.plate), { recursive: true });
-      made.add(dir);
-    }
-    const r = renderSyntheticField(plan, f);
-    cells += r.cellCount;
-    for (let c = 0; c < 3; c++) {
-      await write(
-        join(dir, f.files[c]),
-        encodeTiff({ width: r.width, height: r.height, data: r.channels[c] }, { compression: o.compression }),
-      );
-    }
-    if (o.masks) {
-      const m = syntheticMaskPaths(outDir, f);
-      await write(
-        m.cells,
-        encodeTiff({ width: r.width, height: r.height, data: r.cells }, { compression: "deflate" }),
-      );
-      await write(
-        m.nuclei,
-        encodeTiff({ width: r.width, height: r.height, data: r.nuclei }, { compression: "deflate" }),
-      );
-    }
+  plan.fields.forEach((f, i) => {
     const tn = table.get(f.batch) ?? table.size + 1;
     table.set(f.batch, tn);
     const path = `${f.batch}/${f.plate}`;
@@ -565,8 +427,8 @@ export async function synthesizeBbbc021(
       f.compound,
       f.concentration,
     ]);
-    run.onProgress?.(i + 1, plan.fields.length);
-  }
+  });
+  const write = writeAtomic;
   await write(
     join(outDir, "BBBC021_v1_image.csv"),
     new TextEncoder().encode(formatCsv(["TableNumber", "ImageNumber", ...IMAGE_COLUMNS], rows)),
@@ -574,12 +436,11 @@ export async function synthesizeBbbc021(
   const moaText = '"compound",concentration,"moa"\n' +
     plan.moaRows.map((r) => `"${r.compound}",${formatConc(r.concentration)},"${r.moa}"`).join("\n") + "\n";
   await write(join(outDir, "BBBC021_v1_moa.csv"), new TextEncoder().encode(moaText));
-  const summary: SyntheticSummary = {
+  const counts = {
     fields: plan.fields.length,
     plates: new Set(plan.fields.map((f) => f.plate)).size,
     batches: new Set(plan.fields.map((f) => f.batch)).size,
-    cells,
-    seconds: (performance.now() - t0) / 1000,
+    cells: cellsPerField.reduce((a, b) => a + b, 0),
   };
   const effects = Object.fromEntries(
     plan.moaRows.filter((r) => r.compound !== DMSO).map((r) => {
@@ -594,9 +455,13 @@ export async function synthesizeBbbc021(
   await write(
     join(outDir, "synthetic.json"),
     new TextEncoder().encode(
-      JSON.stringify({ generator: "morphogan synthetic BBBC021 v1", options: o, summary, effects }, null, 2) +
+      JSON.stringify(
+        { generator: "morphogan synthetic BBBC021 v1", options: o, summary: counts, effects },
+        null,
+        2,
+      ) +
         "\n",
     ),
   );
-  return summary;
+  return { ...counts, seconds: (performance.now() - t0) / 1000 };
 }

@@ -9,5 +9,17 @@ import type { Stages } from "../pipeline.ts";
 export const tiny = defineProfile<Stages>({
   name: "tiny",
   description: "the quick DAG at toy size: 2 small synthetic plates, a few training steps (< 2 min)",
-  params: {},
+  params: {
+    synthesize: {
+      width: 256,
+      height: 256,
+      plates: 2,
+      batches: 2,
+      wellsPerPlate: 8,
+      dmsoWellsPerPlate: 2,
+      replicates: 1,
+      compoundsPerMoa: 1,
+      concentrationsPerCompound: 1,
+    },
+  },
 });
