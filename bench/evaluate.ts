@@ -15,15 +15,11 @@ import { evaluateTreatments } from "../lib/profiling/evaluate.ts";
 import { featureSelect } from "../lib/profiling/feature_select.ts";
 import { runProfilePipeline } from "../lib/profiling/pipeline.ts";
 import { madRobustize } from "../lib/profiling/robustize.ts";
+import { median } from "../lib/profiling/stats.ts";
 import { syntheticCells } from "../lib/profiling/synthetic.ts";
 import { whiten } from "../lib/profiling/whiten.ts";
 
 const CELLS = 100_000, FEATURES = 100, GOAL_MS = 5000, REPEATS = 3;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1];
-}
 
 function round(x: number): number {
   return Math.round(x * 10) / 10;

@@ -17,8 +17,8 @@
 
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { readBbbc021Metadata } from "../lib/profiling/bbbc021_metadata.ts";
-import { readCsv } from "../lib/profiling/csv.ts";
+import { parseBbbc021Metadata } from "../lib/data/bbbc021.ts";
+import { parseCsvGrid, readCsvText } from "../lib/data/csv.ts";
 import { NORMALIZE_METHODS, type NormalizeMethod, runProfilePipeline } from "../lib/profiling/pipeline.ts";
 import { annotateWellProfiles } from "../lib/profiling/read_profiles.ts";
 import type { AggregateMethod } from "../lib/profiling/aggregate.ts";
@@ -128,8 +128,12 @@ export interface EvaluateProfilesOutput {
  * @param args Parsed arguments.
  */
 export function evaluateProfilesFile(args: EvaluateProfilesArgs): EvaluateProfilesOutput {
-  const metadata = readBbbc021Metadata(args.imageCsv, args.moaCsv);
-  const read = annotateWellProfiles(readCsv(args.profiles), metadata, args.profiles);
+  const metadata = parseBbbc021Metadata(readCsvText(args.imageCsv), readCsvText(args.moaCsv), {
+    image: args.imageCsv,
+    moa: args.moaCsv,
+  });
+  const profiles = parseCsvGrid(readCsvText(args.profiles), { file: args.profiles });
+  const read = annotateWellProfiles(profiles, metadata, args.profiles);
   const result = runProfilePipeline(read.table, {
     normalize: args.normalize,
     select: args.select,

@@ -3,6 +3,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
+import { IMAGE_COLUMNS } from "../lib/data/bbbc021.ts";
+import { formatCsv } from "../lib/data/csv.ts";
 import { aggregate } from "../lib/profiling/aggregate.ts";
 import { runProfilePipeline } from "../lib/profiling/pipeline.ts";
 import { syntheticCells } from "../lib/profiling/synthetic.ts";
@@ -60,13 +62,15 @@ Deno.test({
 Deno.test("evaluate-profiles end to end on synthetic files (gzipped CSV, Image_Metadata_* columns)", () => {
   const dir = mkdtempSync(join(tmpdir(), "evalprof-"));
   const wells = aggregate(syntheticCells({ cells: 20000, features: 16, seed: 5 }), { by: "well" });
-  const image = [
-    "Image_PathName_DAPI,Image_Metadata_Plate_DAPI,Image_Metadata_Well_DAPI,Image_Metadata_Compound," +
-    "Image_Metadata_Concentration",
-  ];
+  // BBBC021_v1_image.csv: two sites per well, three channel files per site.
+  const image: (string | number)[][] = [];
   const moa = new Map<string, string>();
   for (const r of wells.rows) {
-    image.push(`${r.batch}/${r.plate},${r.plate},${r.well},${r.compound},${r.concentration}`);
+    for (const site of [1, 2]) {
+      const path = `${r.batch}/${r.plate}`;
+      const files = [1, 2, 4].flatMap((w) => [`${r.well}_s${site}_w${w}.tif`, path]);
+      image.push([...files, r.plate, r.well, 1, r.compound, r.concentration]);
+    }
     moa.set(`"${r.compound}",${r.concentration},"${r.moa}"`, "");
   }
   const d = wells.features.length;
@@ -74,7 +78,7 @@ Deno.test("evaluate-profiles end to end on synthetic files (gzipped CSV, Image_M
   wells.rows.forEach((r, i) =>
     profiles.push(`${r.plate},${r.well},1,${[...wells.data.slice(i * d, (i + 1) * d)].join(",")}`)
   );
-  writeFileSync(join(dir, "image.csv"), image.join("\n") + "\n");
+  writeFileSync(join(dir, "image.csv"), formatCsv(IMAGE_COLUMNS, image));
   writeFileSync(join(dir, "moa.csv"), `"compound",concentration,"moa"\n${[...moa.keys()].join("\n")}\n`);
   writeFileSync(join(dir, "p.csv.gz"), gzipSync(new TextEncoder().encode(profiles.join("\n") + "\n")));
   const args = parseEvaluateArgs([

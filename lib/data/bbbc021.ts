@@ -125,9 +125,15 @@ function parseConcentration(value: string, file: string, line: number, compound:
   return c;
 }
 
-/** Parses the text of `BBBC021_v1_moa.csv`. */
+/**
+ * Parses the text of `BBBC021_v1_moa.csv`.
+ *
+ * @throws Error naming the file and line for an empty compound or MOA, a bad
+ * concentration, or a compound-concentration given two different MOAs.
+ */
 export function parseMoaCsv(text: string, file = MOA_CSV): Bbbc021Treatment[] {
   const t = parseCsv(text, { file, required: MOA_COLUMNS });
+  const seen = new Map<string, string>();
   return t.rows.map((r, i) => {
     const compound = r.compound.trim();
     const moa = r.moa.trim();
@@ -136,7 +142,18 @@ export function parseMoaCsv(text: string, file = MOA_CSV): Bbbc021Treatment[] {
         `Cannot read '${file}' line ${t.lines[i]}: expected a compound and an MOA, found an empty one`,
       );
     }
-    return { compound, concentration: parseConcentration(r.concentration, file, t.lines[i], compound), moa };
+    const concentration = parseConcentration(r.concentration, file, t.lines[i], compound);
+    const key = treatmentKey(compound, concentration);
+    const old = seen.get(key);
+    if (old !== undefined && old !== moa) {
+      throw new Error(
+        `Cannot read '${file}' line ${
+          t.lines[i]
+        }: expected one MOA per compound-concentration, found '${moa}' for ${key} but '${old}' on an earlier line`,
+      );
+    }
+    seen.set(key, moa);
+    return { compound, concentration, moa };
   });
 }
 
@@ -232,13 +249,69 @@ export async function readBbbc021Metadata(dir: string): Promise<Bbbc021Metadata>
       throw e;
     }
   };
-  const [image, moa] = await Promise.all([read(IMAGE_CSV), read(MOA_CSV)]);
+  // One after the other, so that with both files absent the error always names the image table.
+  const image = await read(IMAGE_CSV);
+  const moa = await read(MOA_CSV);
   return parseBbbc021Metadata(image, moa, { image: join(dir, IMAGE_CSV), moa: join(dir, MOA_CSV) });
 }
 
 /** The absolute (or root-relative) paths of a field's channel files, DNA, tubulin, actin. */
 export function fieldPaths(imageRoot: string, field: Bbbc021Field): [string, string, string] {
   return field.files.map((f) => join(imageRoot, f)) as [string, string, string];
+}
+
+/** One well of BBBC021: what its fields (sites) share. */
+export type Bbbc021Well = Pick<
+  Bbbc021Field,
+  "plate" | "well" | "batch" | "compound" | "concentration" | "moa"
+>;
+
+/** The key of a well, `plate/well` (e.g. `Week4_27481/B02`). */
+export function wellKey(plate: string, well: string): string {
+  return `${plate}/${well}`;
+}
+
+/**
+ * The wells of a metadata set, keyed by {@linkcode wellKey}, in order of first
+ * appearance: the well-level view used to annotate per-well profiles.
+ *
+ * @throws Error naming the well when two of its fields disagree on compound,
+ * concentration or batch.
+ */
+export function bbbc021Wells(fields: readonly Bbbc021Field[]): Map<string, Bbbc021Well> {
+  const wells = new Map<string, Bbbc021Well>();
+  for (const f of fields) {
+    const key = wellKey(f.plate, f.well);
+    const old = wells.get(key);
+    if (!old) {
+      const { plate, well, batch, compound, concentration, moa } = f;
+      wells.set(key, { plate, well, batch, compound, concentration, moa });
+    } else if (
+      old.compound !== f.compound || old.concentration !== f.concentration || old.batch !== f.batch
+    ) {
+      throw new Error(
+        `Cannot group BBBC021 fields by well: expected the fields of well ${key} to share a treatment and batch, found ${f.compound} ${f.concentration} µM (${f.batch}) at site ${f.site} but ${old.compound} ${old.concentration} µM (${old.batch}) at an earlier one`,
+      );
+    }
+  }
+  return wells;
+}
+
+/** Wells holding the taxol 0.3 µM positive control on every BBBC021 plate. */
+export const TAXOL_CONTROL_WELLS: readonly string[] = ["B11", "C11", "D11", "E02", "F02", "G02"];
+
+/**
+ * Whether a well is one of the per-plate taxol 0.3 µM positive controls
+ * (wells B11, C11, D11, E02, F02, G02 of all 55 plates). The usual 632-well
+ * MOA subset (Ljosa et al. 2013; the public profiles in `../shared/data`)
+ * leaves them out and keeps taxol 0.3 µM from its Week1 dose series only
+ * (well D05 of three plates); with them, taxol 0.3 µM spans every batch and
+ * drops out of NSCB. Filter fields, cells or wells with this before
+ * aggregating to follow that practice.
+ */
+export function isTaxolPlateControl(w: { well: string; compound: string; concentration: number }): boolean {
+  return w.compound === "taxol" && Math.abs(w.concentration - 0.3) < 1e-9 &&
+    TAXOL_CONTROL_WELLS.includes(w.well);
 }
 
 /** Counts fields, plates, batches, compounds and MOA labels of a metadata set. */

@@ -1,12 +1,16 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
+  bbbc021Wells,
   fieldPaths,
   IMAGE_COLUMNS,
+  isTaxolPlateControl,
   parseBbbc021Metadata,
+  parseMoaCsv,
   readBbbc021Metadata,
   summarizeBbbc021,
   treatmentKey,
+  wellKey,
 } from "./bbbc021.ts";
 import { haveSharedData, SHARED_DATA } from "./test_util.ts";
 
@@ -92,6 +96,47 @@ Deno.test("parseBbbc021Metadata errors name the file, the column or the bad conc
   );
 });
 
+Deno.test("bbbc021Wells: one entry per well with its fields' treatment, batch and MOA", () => {
+  const image = [
+    HEADER,
+    row("G10_s1", "Week4_27481", "G10", "taxol", "0.3", "Week4"),
+    row("G10_s2", "Week4_27481", "G10", "taxol", "0.300000", "Week4"),
+    row("B02_s1", "Week4_27481", "B02", "DMSO", "0.0", "Week4"),
+  ].join("\n");
+  const wells = bbbc021Wells(parseBbbc021Metadata(image, MOA).fields);
+  assert.deepEqual([...wells.keys()], ["Week4_27481/G10", "Week4_27481/B02"]);
+  assert.deepEqual(wells.get(wellKey("Week4_27481", "G10")), {
+    plate: "Week4_27481",
+    well: "G10",
+    batch: "Week4",
+    compound: "taxol",
+    concentration: 0.3,
+    moa: "Microtubule stabilizers",
+  });
+  assert.equal(wells.get("Week4_27481/B02")!.moa, "DMSO");
+  const conflict = image + "\n" + row("G10_s3", "Week4_27481", "G10", "taxol", "1.0", "Week4");
+  assert.throws(
+    () => bbbc021Wells(parseBbbc021Metadata(conflict, MOA).fields),
+    /well Week4_27481\/G10 to share a treatment and batch, found taxol 1 µM \(Week4\) at site 3/,
+  );
+  // The per-plate taxol 0.3 µM controls sit in fixed wells; G10 is not one of them.
+  assert.equal(isTaxolPlateControl(wells.get("Week4_27481/G10")!), false);
+  assert.equal(isTaxolPlateControl({ well: "E02", compound: "taxol", concentration: 0.3 }), true);
+  assert.equal(isTaxolPlateControl({ well: "E02", compound: "taxol", concentration: 1 }), false);
+});
+
+Deno.test("parseMoaCsv keys treatments by canonical concentration and rejects two MOAs for one", () => {
+  const t = parseMoaCsv('"compound",concentration,"moa"\n"taxol",0.300000,"Microtubule stabilizers"\n');
+  assert.deepEqual(t, [{ compound: "taxol", concentration: 0.3, moa: "Microtubule stabilizers" }]);
+  assert.equal(treatmentKey(t[0].compound, t[0].concentration), "taxol@0.3");
+  assert.throws(
+    () => parseMoaCsv("compound,concentration,moa\nx,1,A\nx,1.0,B\n", "moa.csv"),
+    /'moa.csv' line 3: expected one MOA per compound-concentration, found 'B' for x@1 but 'A'/,
+  );
+  // The same MOA twice is a harmless repeat.
+  assert.equal(parseMoaCsv("compound,concentration,moa\nx,1,A\nx,1.0,A\n").length, 2);
+});
+
 Deno.test("readBbbc021Metadata names a missing metadata file", async () => {
   const dir = await Deno.makeTempDir();
   try {
@@ -128,5 +173,21 @@ Deno.test({
     const f = meta.fields.find((x) => x.plate === "Week10_40111" && x.well === "B02" && x.site === 1)!;
     assert.equal(f.batch, "Week10");
     assert.match(f.files[1], /^Week10\/Week10_40111\/Week10_200907_B02_s1_w2.*\.tif$/);
+  },
+});
+
+Deno.test({
+  name: "real BBBC021 wells: 3,300 wells; without the per-plate taxol controls, the 632-well MOA subset",
+  ignore: !haveMeta,
+  fn: async () => {
+    const wells = [...bbbc021Wells((await readBbbc021Metadata(join(SHARED_DATA, META))).fields).values()];
+    assert.equal(wells.length, 3300);
+    assert.equal(new Set(wells.map((w) => w.plate)).size, 55);
+    assert.equal(new Set(wells.map((w) => w.batch)).size, 10);
+    for (const w of wells) assert.equal(w.batch, w.plate.slice(0, w.plate.indexOf("_")));
+    const annotated = wells.filter((w) => w.moa !== null);
+    assert.equal(annotated.filter(isTaxolPlateControl).length, 330);
+    assert.equal(annotated.filter((w) => !isTaxolPlateControl(w)).length, 632);
+    assert.equal(annotated.filter((w) => w.compound === "DMSO").length, 330);
   },
 });

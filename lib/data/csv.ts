@@ -1,9 +1,13 @@
 /**
  * Minimal RFC 4180 CSV reading and writing with error messages that name the file
- * and line. Used for the BBBC021 metadata files and crop-set indexes.
+ * and line. Used for the BBBC021 metadata files, crop-set indexes and
+ * CellProfiler-style profile tables (optionally gzipped).
  *
  * @module
  */
+
+import { readFileSync } from "node:fs";
+import { gunzipSync } from "node:zlib";
 
 /** A parsed CSV table: the header and its rows as records keyed by column name. */
 export interface CsvTable {
@@ -88,9 +92,16 @@ export function parseCsvRows(text: string, file = "<csv>"): { fields: string[]; 
       rowLine = line;
       continue;
     }
-    field += ch;
+    // An unquoted run up to the next comma, quote or line end, copied at once.
+    let j = i + 1;
+    while (j < n) {
+      const c = text.charCodeAt(j);
+      if (c === 44 || c === 34 || c === 10 || c === 13) break;
+      j++;
+    }
+    field += j === i + 1 ? ch : text.slice(i, j);
     fieldStarted = true;
-    i++;
+    i = j;
   }
   if (quoted) {
     throw new Error(`Cannot parse CSV '${file}': a quoted field opened on line ${rowLine} is never closed`);
@@ -100,6 +111,46 @@ export function parseCsvRows(text: string, file = "<csv>"): { fields: string[]; 
     out.push({ fields: row, line: rowLine });
   }
   return out;
+}
+
+/** A parsed CSV table with positional rows (see {@linkcode parseCsvGrid}). */
+export interface CsvGrid {
+  /** Column names, in file order (trimmed). */
+  header: string[];
+  /** One array of `header.length` fields per data row. */
+  rows: string[][];
+  /** 1-based line number in the file of each row's start (for error messages). */
+  lines: number[];
+}
+
+/**
+ * Parses CSV text with a header row into positional rows: the form for wide
+ * tables (hundreds of feature columns) read column by column.
+ *
+ * @throws Error naming the file when a required column is missing, when a row has
+ * a different number of fields than the header, or when the file has no header.
+ */
+export function parseCsvGrid(text: string, options: ParseCsvOptions = {}): CsvGrid {
+  const file = options.file ?? "<csv>";
+  const raw = parseCsvRows(text, file);
+  if (raw.length === 0) {
+    throw new Error(`Cannot read CSV '${file}': expected a header row, found an empty file`);
+  }
+  const header = raw[0].fields.map((h) => h.trim());
+  for (const col of options.required ?? []) findColumn(header, [col], file);
+  const rows: string[][] = [];
+  const lines: number[] = [];
+  for (let r = 1; r < raw.length; r++) {
+    const { fields, line } = raw[r];
+    if (fields.length !== header.length) {
+      throw new Error(
+        `Cannot read CSV '${file}' line ${line}: expected ${header.length} fields as in the header, found ${fields.length}`,
+      );
+    }
+    rows.push(fields);
+    lines.push(line);
+  }
+  return { header, rows, lines };
 }
 
 /**
@@ -115,36 +166,48 @@ export function parseCsvRows(text: string, file = "<csv>"): { fields: string[]; 
  * ```
  */
 export function parseCsv(text: string, options: ParseCsvOptions = {}): CsvTable {
-  const file = options.file ?? "<csv>";
-  const raw = parseCsvRows(text, file);
-  if (raw.length === 0) {
-    throw new Error(`Cannot read CSV '${file}': expected a header row, found an empty file`);
-  }
-  const header = raw[0].fields.map((h) => h.trim());
-  for (const col of options.required ?? []) {
-    if (!header.includes(col)) {
-      throw new Error(
-        `Cannot read CSV '${file}': expected a column '${col}', found columns ${
-          header.map((h) => `'${h}'`).join(", ")
-        }`,
-      );
-    }
-  }
-  const rows: Record<string, string>[] = [];
-  const lines: number[] = [];
-  for (let r = 1; r < raw.length; r++) {
-    const { fields, line } = raw[r];
-    if (fields.length !== header.length) {
-      throw new Error(
-        `Cannot read CSV '${file}' line ${line}: expected ${header.length} fields as in the header, found ${fields.length}`,
-      );
-    }
+  const { header, rows: grid, lines } = parseCsvGrid(text, options);
+  const rows = grid.map((fields) => {
     const rec: Record<string, string> = {};
     for (let c = 0; c < header.length; c++) rec[header[c]] = fields[c];
-    rows.push(rec);
-    lines.push(line);
-  }
+    return rec;
+  });
   return { header, rows, lines };
+}
+
+/**
+ * The index of the first of `names` present in `header` (alternative spellings
+ * of one column, in order of preference).
+ *
+ * @throws Error naming the file, the names and the columns found when none is present.
+ */
+export function findColumn(header: readonly string[], names: readonly string[], file = "<csv>"): number {
+  for (const name of names) {
+    const i = header.indexOf(name);
+    if (i >= 0) return i;
+  }
+  const shown = header.slice(0, 12).map((h) => `'${h}'`).join(", ");
+  throw new Error(
+    `Cannot read CSV '${file}': expected a column ${
+      names.map((s) => `'${s}'`).join(" or ")
+    }, found columns ${shown}${header.length > 12 ? `, … (${header.length} in all)` : ""}`,
+  );
+}
+
+/**
+ * Reads the text of a CSV file; a file whose name ends in `.gz` is gunzipped.
+ *
+ * @throws Error naming the file when it cannot be read or decompressed.
+ */
+export function readCsvText(path: string): string {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+    if (path.endsWith(".gz")) bytes = gunzipSync(bytes);
+  } catch (e) {
+    throw new Error(`Cannot read CSV '${path}': ${(e as Error).message}`);
+  }
+  return new TextDecoder().decode(bytes);
 }
 
 /** Quotes a CSV field when it contains a comma, quote, or line break. */

@@ -10,7 +10,7 @@
 
 import { medianInPlace } from "./stats.ts";
 import { type AggregateRow, assertShape, type ProfileRow, type ProfileTable, treatmentKey } from "./types.ts";
-import { wellKey } from "./bbbc021_metadata.ts";
+import { wellKey } from "../data/bbbc021.ts";
 
 /** How the members of a group are combined, feature by feature (NaN skipped, as pandas). */
 export type AggregateMethod = "mean" | "median";

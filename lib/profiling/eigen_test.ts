@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { symmetricEigen } from "./eigen.ts";
-import { mulberry32 } from "./rng.ts";
+import { Rng } from "../data/rng.ts";
 import { assertClose } from "./test_util.ts";
 
 Deno.test("symmetricEigen of [[2, 1], [1, 2]]: eigenvalues 3 and 1, vectors (1, ±1)/√2", () => {
@@ -13,8 +13,8 @@ Deno.test("symmetricEigen of [[2, 1], [1, 2]]: eigenvalues 3 and 1, vectors (1, 
 });
 
 Deno.test("symmetricEigen reconstructs a random 40 × 40 covariance with orthonormal vectors", () => {
-  const d = 40, m = 60, rng = mulberry32(7);
-  const x = Array.from({ length: m * d }, () => rng() - 0.5);
+  const d = 40, m = 60, rng = new Rng(7);
+  const x = Array.from({ length: m * d }, () => rng.uniform() - 0.5);
   const a = new Float64Array(d * d);
   for (let i = 0; i < m; i++) {
     for (let p = 0; p < d; p++) for (let q = 0; q < d; q++) a[p * d + q] += x[i * d + p] * x[i * d + q];

@@ -17,17 +17,18 @@
  *   its queries' nulls, p = (#{null > mAP} + 1) / (nullSize + 1) (copairs
  *   `mean_average_precision`). p-values are Benjamini–Hochberg corrected
  *   (per treatment over treatments, per MOA over MOAs).
- * - Nulls are drawn by a seeded generator (mulberry32), one stream per
- *   (positives, candidates) configuration derived from the seed, so results
- *   are reproducible and do not depend on query order.
+ * - Nulls are drawn by the project's seeded generator (`Rng` of
+ *   `lib/data/rng.ts`), one stream per (positives, candidates) configuration
+ *   derived from the seed, so results are reproducible and do not depend on
+ *   query order.
  *
  * @module
  */
 
+import { Rng, seedFrom } from "../data/rng.ts";
 import { benjaminiHochberg } from "./bh.ts";
 import { cosineSimilarityMatrix } from "./cosine.ts";
 import type { TreatmentRow } from "./nsc.ts";
-import { mulberry32 } from "./rng.ts";
 import { assertShape, CONTROL, type Matrix, treatmentKey } from "./types.ts";
 
 /** Options of {@linkcode meanAveragePrecision}. */
@@ -141,7 +142,7 @@ export function nullAveragePrecisions(
       `nullAveragePrecisions: expected 1 ≤ nPos ≤ nTotal, got nPos ${nPos}, nTotal ${nTotal}`,
     );
   }
-  const rng = mulberry32(seed);
+  const rng = new Rng(seed);
   const perm = new Int32Array(nTotal);
   for (let i = 0; i < nTotal; i++) perm[i] = i;
   const pos = new Int32Array(nPos);
@@ -149,7 +150,7 @@ export function nullAveragePrecisions(
   for (let s = 0; s < size; s++) {
     // Partial Fisher–Yates: the first nPos entries are a uniform random subset.
     for (let k = 0; k < nPos; k++) {
-      const r = k + Math.floor(rng() * (nTotal - k));
+      const r = k + rng.int(nTotal - k);
       const t = perm[k];
       perm[k] = perm[r];
       perm[r] = t;
@@ -161,15 +162,6 @@ export function nullAveragePrecisions(
     out[s] = sum / nPos;
   }
   return out;
-}
-
-function configSeed(seed: number, nPos: number, nTotal: number): number {
-  let h = (seed ^ 0x9e3779b9) >>> 0;
-  for (const v of [nPos, nTotal]) {
-    h = Math.imul(h ^ v, 0x85ebca6b) >>> 0;
-    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
-  }
-  return (h ^ (h >>> 16)) >>> 0;
 }
 
 /**
@@ -225,7 +217,7 @@ export function meanAveragePrecision(table: Matrix<TreatmentRow>, options: MapOp
     if (!v) {
       nulls.set(
         k,
-        v = nullAveragePrecisions(r.n_pos, r.n_total, nullSize, configSeed(seed, r.n_pos, r.n_total)),
+        v = nullAveragePrecisions(r.n_pos, r.n_total, nullSize, seedFrom(seed, r.n_pos, r.n_total)),
       );
     }
     return v;

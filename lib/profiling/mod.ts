@@ -2,7 +2,8 @@
  * Profiling and MOA evaluation: aggregate per-cell or per-well features into
  * treatment profiles, normalise them against DMSO (pycytominer semantics),
  * select features, and score MOA retrieval (NSC / NSCB 1-NN accuracy, copairs
- * mAP).
+ * mAP). Reading CSV files, the BBBC021 metadata and seeded random numbers
+ * come from `lib/data` (`csv.ts`, `bbbc021.ts`, `rng.ts`).
  *
  * ```ts
  * import { aggregate, evaluateTreatments } from "./mod.ts";
@@ -15,9 +16,6 @@
 
 export * from "./types.ts";
 export * from "./stats.ts";
-export * from "./rng.ts";
-export * from "./csv.ts";
-export * from "./bbbc021_metadata.ts";
 export * from "./read_profiles.ts";
 export * from "./aggregate.ts";
 export * from "./clean.ts";

@@ -19,7 +19,7 @@
  * rule; it only matters for taxol 0.3 µM when the control wells on every
  * plate are pooled with it (it then shares a batch with everything and has no
  * NSCB reference: it is reported under `dropped.no_reference`); drop those
- * wells with `isTaxolPlateControl` first to follow the usual 632-well subset.
+ * wells with `isTaxolPlateControl` (`lib/data/bbbc021.ts`) first to follow the usual 632-well subset.
  *
  * Accuracy is reported per treatment (correct / queries) and per compound
  * (each compound's accuracy over its concentrations, averaged over compounds:

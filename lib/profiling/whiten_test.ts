@@ -1,15 +1,15 @@
 import assert from "node:assert/strict";
 import { cosineSimilarityMatrix } from "./cosine.ts";
-import { mulberry32 } from "./rng.ts";
+import { Rng } from "../data/rng.ts";
 import { assertClose, row } from "./test_util.ts";
 import type { ProfileRow, ProfileTable } from "./types.ts";
 import { fitWhitening, whiten } from "./whiten.ts";
 
 function correlated(n: number, d: number, seed: number, control: number): ProfileTable<ProfileRow> {
-  const rng = mulberry32(seed);
+  const rng = new Rng(seed);
   const data = new Float64Array(n * d);
   for (let i = 0; i < n; i++) {
-    const z = Array.from({ length: d }, () => rng() - 0.5);
+    const z = Array.from({ length: d }, () => rng.uniform() - 0.5);
     for (let j = 0; j < d; j++) data[i * d + j] = 3 + z[j] * (j + 1) + (j > 0 ? 2 * z[0] : 0);
   }
   const rows = Array.from({ length: n }, (_, i) => row({ compound: i < control ? "DMSO" : "x" }));
