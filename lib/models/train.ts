@@ -1,0 +1,498 @@
+/**
+ * One training loop for the three GANs (DCGAN, LSGAN, WGAN-GP), as in the authors' code: each step
+ * generates a fake batch with G's batch norm in inference mode, takes one D step on [fake; real], then one
+ * G step. Adam with β₁ = 0.5; the learning rates decay ×0.9999 every 100 G steps (staircase).
+ *
+ * Everything random (initial weights, z, D's input noise, label smoothing, WGAN's ε, batch order) comes
+ * from seeded {@link Rng}s, so a run is deterministic for a seed on a given backend, and a checkpoint
+ * (weights, Adam moments, step, RNG state, loss curves) resumes it bit for bit.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { Adam } from "./adam.ts";
+import { readCheckpoint, type StoredTensor, writeCheckpoint } from "./checkpoint.ts";
+import { type BatchStats, Gan, type GanConfig, ganConfig, type GanLoss } from "./gan.ts";
+import { criticLoss, discriminatorLoss, generatorLoss, gradientPenalty } from "./losses.ts";
+import { Rng, type RngState } from "./rng.ts";
+
+/** The authors' learning rates (D, G) per loss: the defaults. */
+export const DEFAULT_LEARNING_RATES: Readonly<Record<GanLoss, { d: number; g: number }>> = {
+  dcgan: { d: 5e-5, g: 1e-5 },
+  lsgan: { d: 7e-5, g: 2e-4 },
+  wgan: { d: 7e-5, g: 2e-4 },
+};
+
+/** Hyper-parameters of a training run. Those marked (identity) must match to resume a checkpoint. */
+export interface TrainSettings {
+  /** (identity) the loss */
+  loss: GanLoss;
+  /** (identity) crop side s, a multiple of 8 */
+  size: number;
+  /** (identity) width multiplier (default 1: the paper's network) */
+  width: number;
+  /** (identity) batch size (default 64) */
+  batchSize: number;
+  /** (identity) seed of weights and of every random draw (default 0) */
+  seed: number;
+  /** (identity) D's and G's initial learning rates (default {@link DEFAULT_LEARNING_RATES}) */
+  lrD: number;
+  lrG: number;
+  /** (identity) Adam β₁ (0.5), β₂ (0.999), ε (1e-7, as Keras) */
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  /** (identity) learning rates × `lrDecay` (0.9999) every `lrDecayEvery` (100) G steps */
+  lrDecay: number;
+  lrDecayEvery: number;
+  /** (identity) WGAN-GP's λ (10) */
+  gpWeight: number;
+  /** (identity) DCGAN/LSGAN real labels ~ U(lo, hi) (default [0.8, 1]) */
+  realLabelRange: [number, number];
+}
+
+/** Options of {@link train}: settings plus how long, where to checkpoint, and callbacks. */
+export interface TrainOptions extends Partial<TrainSettings> {
+  loss: GanLoss;
+  size: number;
+  /** total number of steps (one D and one G update each); training resumed from a checkpoint stops here too */
+  steps: number;
+  /** directory for `checkpoint.bin`; when it holds one with the same settings, training resumes from it */
+  checkpointDir?: string;
+  /** save a checkpoint every this many steps (default 100), and at the end and on abort */
+  checkpointEvery?: number;
+  /** called after every step */
+  onProgress?: (p: TrainProgress) => void;
+  /** called with G's samples of a fixed z (inference mode) every `sampleEvery` steps and at the end */
+  onSamples?: (
+    step: number,
+    images: Float32Array,
+    shape: [number, number, number, number],
+  ) => void | Promise<void>;
+  sampleEvery?: number;
+  /** number of fixed samples (default 64) */
+  sampleCount?: number;
+  /** stops between steps (after saving a checkpoint); the promise rejects with the signal's reason */
+  signal?: AbortSignal;
+  /** a loss whose absolute value exceeds this (default 1e6), or is NaN, stops training with an error */
+  maxAbsLoss?: number;
+}
+
+/** Losses of one step. `gap` (critic E[D(real)] − E[D(fake)]) and `gp` for WGAN only. */
+export interface StepLosses {
+  dLoss: number;
+  gLoss: number;
+  gap?: number;
+  gp?: number;
+}
+
+/** Progress after a step. */
+export interface TrainProgress extends StepLosses {
+  step: number;
+  steps: number;
+  stepsPerSecond: number;
+  etaSeconds: number;
+}
+
+/** Per-step loss curves (index i is step `step[i]`, 1-based). */
+export interface LossCurves {
+  step: number[];
+  dLoss: number[];
+  gLoss: number[];
+  gap: number[];
+  gp: number[];
+  /** seconds since the start of training (summed over resumed sessions) */
+  seconds: number[];
+}
+
+/** What {@link train} returns; the caller saves (`saveGan`) and disposes `gan`. */
+export interface TrainResult {
+  gan: Gan;
+  settings: TrainSettings;
+  curves: LossCurves;
+  /** the step a checkpoint resumed from, or null */
+  resumedFrom: number | null;
+  /** steps run in this call and the seconds they took */
+  stepsRun: number;
+  seconds: number;
+}
+
+/** Training stopped because a loss became NaN, infinite, or too large. */
+export class TrainingDivergedError extends Error {
+  /** @param step the step whose losses diverged */
+  constructor(readonly step: number, readonly losses: StepLosses, lastCheckpoint: number | null) {
+    super(
+      `training diverged at step ${step}: D loss ${losses.dLoss}, G loss ${losses.gLoss}; ` +
+        (lastCheckpoint === null
+          ? "no checkpoint was saved"
+          : `the last good checkpoint is step ${lastCheckpoint}`),
+    );
+    this.name = "TrainingDivergedError";
+  }
+}
+
+/** Fills in defaults and validates. */
+export function trainSettings(
+  o: Partial<TrainSettings> & Pick<TrainSettings, "loss" | "size">,
+): TrainSettings {
+  const lr = DEFAULT_LEARNING_RATES[o.loss];
+  if (!lr) throw new Error(`unknown loss '${o.loss}'`);
+  const s: TrainSettings = {
+    loss: o.loss,
+    size: o.size,
+    width: o.width ?? 1,
+    batchSize: o.batchSize ?? 64,
+    seed: o.seed ?? 0,
+    lrD: o.lrD ?? lr.d,
+    lrG: o.lrG ?? lr.g,
+    beta1: o.beta1 ?? 0.5,
+    beta2: o.beta2 ?? 0.999,
+    epsilon: o.epsilon ?? 1e-7,
+    lrDecay: o.lrDecay ?? 0.9999,
+    lrDecayEvery: o.lrDecayEvery ?? 100,
+    gpWeight: o.gpWeight ?? 10,
+    realLabelRange: o.realLabelRange ?? [0.8, 1],
+  };
+  if (!Number.isInteger(s.batchSize) || s.batchSize < 1) {
+    throw new Error(`batchSize must be ≥ 1, got ${s.batchSize}`);
+  }
+  for (const k of ["lrD", "lrG", "lrDecay", "lrDecayEvery"] as const) {
+    if (!(s[k] > 0)) throw new Error(`${k} must be > 0, got ${s[k]}`);
+  }
+  ganConfig({ loss: s.loss, size: s.size, width: s.width }); // validates
+  return s;
+}
+
+/** Meta of a checkpoint file. */
+interface CheckpointMeta {
+  version: 1;
+  settings: TrainSettings;
+  config: GanConfig;
+  step: number;
+  rng: RngState;
+  epoch: { seed: number; pos: number };
+  adamT: { d: number; g: number };
+  curves: LossCurves;
+}
+
+/**
+ * A GAN, its two optimisers and its random state: {@link step} runs one training step. {@link train} drives
+ * it; benchmarks use it directly.
+ */
+export class GanTrainer {
+  readonly settings: TrainSettings;
+  readonly gan: Gan;
+  /** steps done */
+  step = 0;
+  readonly curves: LossCurves = { step: [], dLoss: [], gLoss: [], gap: [], gp: [], seconds: [] };
+  readonly #crops: Float32Array;
+  readonly #n: number;
+  readonly #adamD: Adam;
+  readonly #adamG: Adam;
+  #rng: Rng;
+  #epoch = { seed: 0, pos: 0 };
+  #perm: Uint32Array;
+
+  /**
+   * @param crops [N, s, s, 3] in [−1, 1], NHWC
+   */
+  constructor(crops: Float32Array, settings: TrainSettings) {
+    this.settings = settings;
+    const s = settings.size, px = s * s * 3;
+    if (crops.length % px !== 0 || crops.length === 0) {
+      throw new Error(`crops must be a non-empty [N, ${s}, ${s}, 3] array; got ${crops.length} values`);
+    }
+    this.#crops = crops;
+    this.#n = crops.length / px;
+    if (this.#n < settings.batchSize) {
+      throw new Error(`${this.#n} crops are fewer than a batch of ${settings.batchSize}`);
+    }
+    const config = ganConfig({ loss: settings.loss, size: s, width: settings.width });
+    this.gan = new Gan(config, undefined, settings.seed);
+    const named = (vars: tf.Variable[]) => {
+      const byVar = new Map([...this.gan.weights].map(([name, v]) => [v, name]));
+      return new Map(vars.map((v) => [byVar.get(v)!, v]));
+    };
+    const adam = (lr: number) => ({
+      lr,
+      beta1: settings.beta1,
+      beta2: settings.beta2,
+      epsilon: settings.epsilon,
+    });
+    this.#adamD = new Adam(named(this.gan.discriminatorVariables()), adam(settings.lrD));
+    this.#adamG = new Adam(named(this.gan.generatorVariables()), adam(settings.lrG));
+    this.#rng = new Rng(settings.seed ^ 0x6a09e667);
+    this.#epoch = { seed: this.#rng.nextU32(), pos: 0 };
+    this.#perm = new Rng(this.#epoch.seed).permutation(this.#n);
+  }
+
+  #nextBatch(): Float32Array {
+    const { batchSize: B, size: s } = this.settings, px = s * s * 3;
+    if (this.#epoch.pos + B > this.#n) {
+      this.#epoch = { seed: this.#rng.nextU32(), pos: 0 };
+      this.#perm = new Rng(this.#epoch.seed).permutation(this.#n);
+    }
+    const out = new Float32Array(B * px);
+    for (let i = 0; i < B; i++) {
+      const j = this.#perm[this.#epoch.pos + i];
+      out.set(this.#crops.subarray(j * px, (j + 1) * px), i * px);
+    }
+    this.#epoch.pos += B;
+    return out;
+  }
+
+  /** Runs one step (one D update, one G update) and returns its losses. */
+  async runStep(): Promise<StepLosses> {
+    const st = this.settings, gan = this.gan, c = gan.config, rng = this.#rng;
+    const B = st.batchSize, s = st.size, px = s * s * 3;
+    // Learning rates for this step (staircase decay on G steps done).
+    const decay = Math.pow(st.lrDecay, Math.floor(this.step / st.lrDecayEvery));
+    this.#adamD.config.lr = st.lrD * decay;
+    this.#adamG.config.lr = st.lrG * decay;
+    // All random draws of the step, in a fixed order.
+    const realData = this.#nextBatch();
+    const zD = rng.fillNormal(new Float32Array(B * c.latentDim));
+    const noiseD = c.inputNoise > 0 ? rng.fillNormal(new Float32Array(2 * B * px), c.inputNoise) : null;
+    const labels = st.loss === "wgan" ? null : rng.fillUniform(new Float32Array(B), ...st.realLabelRange);
+    const eps = st.loss === "wgan" ? rng.fillUniform(new Float32Array(B)) : null;
+    const zG = rng.fillNormal(new Float32Array(B * c.latentDim));
+    const noiseG = c.inputNoise > 0 ? rng.fillNormal(new Float32Array(B * px), c.inputNoise) : null;
+
+    // ---- D step on [fake; real]
+    let gapT: tf.Scalar | null = null, gpT: tf.Scalar | null = null;
+    const dLossT = tf.tidy(() => {
+      const real = tf.tensor4d(realData, [B, s, s, 3]);
+      const fake = gan.generate(tf.tensor2d(zD, [B, c.latentDim]), false); // [B, s, s, 3], BN inference
+      const x = tf.concat([fake, real], 0); // [2B, s, s, 3]
+      const noise = noiseD ? tf.tensor4d(noiseD, [2 * B, s, s, 3]) : undefined;
+      const { value, grads } = tf.variableGrads(() => {
+        const { logit } = gan.discriminate(x, noise); // [2B, 1]
+        const [lf, lr] = tf.split(logit, 2, 0) as tf.Tensor2D[];
+        if (st.loss !== "wgan") return discriminatorLoss(st.loss, lf, lr, tf.tensor2d(labels!, [B, 1]));
+        const critic = criticLoss(lf, lr);
+        const noiseReal = noise ? tf.slice(noise, [B, 0, 0, 0], [B, s, s, 3]) as tf.Tensor4D : undefined;
+        const gp = gradientPenalty(
+          (h) => gan.discriminate(h, noiseReal).logit,
+          real,
+          fake,
+          tf.tensor1d(eps!),
+        );
+        gapT = tf.keep(tf.neg(critic));
+        gpT = tf.keep(gp);
+        return tf.add(critic, tf.mul(gp, st.gpWeight)) as tf.Scalar;
+      }, gan.discriminatorVariables());
+      this.#adamD.apply(grads);
+      return value;
+    });
+
+    // ---- G step
+    const stats: BatchStats = [];
+    const gLossT = tf.tidy(() => {
+      const z = tf.tensor2d(zG, [B, c.latentDim]);
+      const noise = noiseG ? tf.tensor4d(noiseG, [B, s, s, 3]) : undefined;
+      const { value, grads } = tf.variableGrads(() => {
+        const fake = gan.generate(z, true, stats); // [B, s, s, 3], BN on batch statistics
+        return generatorLoss(st.loss, gan.discriminate(fake, noise).logit);
+      }, gan.generatorVariables());
+      this.#adamG.apply(grads);
+      return value;
+    });
+    gan.updateBatchNorm(stats);
+    this.step++;
+
+    const read = async (t: tf.Scalar | null) => {
+      if (!t) return undefined;
+      const v = (await t.data())[0];
+      t.dispose();
+      return v;
+    };
+    const out: StepLosses = { dLoss: (await read(dLossT))!, gLoss: (await read(gLossT))! };
+    const gap = await read(gapT), gp = await read(gpT);
+    if (gap !== undefined) out.gap = gap;
+    if (gp !== undefined) out.gp = gp;
+    return out;
+  }
+
+  /** G's images for `z` [n, latentDim] in inference mode, as [n, s, s, 3]. */
+  async sample(z: Float32Array): Promise<Float32Array> {
+    const d = this.gan.config.latentDim;
+    const t = tf.tidy(() => this.gan.generate(tf.tensor2d(z, [z.length / d, d]), false));
+    const v = await t.data() as Float32Array;
+    t.dispose();
+    return v;
+  }
+
+  /** Saves everything needed to resume to `path` (atomically). */
+  async save(path: string): Promise<void> {
+    const tensors = new Map<string, StoredTensor>();
+    const vals = await this.gan.values();
+    for (const spec of this.gan.specs) {
+      tensors.set(`w:${spec.name}`, { shape: spec.shape, values: vals.get(spec.name)! });
+    }
+    for (const [tag, adam] of [["adamD", this.#adamD], ["adamG", this.#adamG]] as const) {
+      const st = await adam.state();
+      for (const [k, v] of st.tensors) tensors.set(`${tag}/${k}`, { shape: [v.length], values: v });
+    }
+    const meta: CheckpointMeta = {
+      version: 1,
+      settings: this.settings,
+      config: this.gan.config,
+      step: this.step,
+      rng: this.#rng.state(),
+      epoch: { ...this.#epoch },
+      adamT: { d: this.#adamD.t, g: this.#adamG.t },
+      curves: this.curves,
+    };
+    await writeCheckpoint(path, meta, tensors);
+  }
+
+  /**
+   * Restores a checkpoint saved by {@link save}; false when `path` does not exist. Throws when it was
+   * made with other settings.
+   */
+  async restore(path: string): Promise<boolean> {
+    const ck = await readCheckpoint(path);
+    if (!ck) return false;
+    const meta = ck.meta as CheckpointMeta;
+    if (meta?.version !== 1) throw new Error(`${path}: unsupported checkpoint version ${meta?.version}`);
+    const diff = Object.keys(this.settings).filter((k) =>
+      JSON.stringify(meta.settings[k as keyof TrainSettings]) !==
+        JSON.stringify(this.settings[k as keyof TrainSettings])
+    );
+    if (diff.length) {
+      const what = diff.map((k) =>
+        `${k} ${JSON.stringify(meta.settings[k as keyof TrainSettings])} → ${
+          JSON.stringify(this.settings[k as keyof TrainSettings])
+        }`
+      );
+      throw new Error(
+        `${path} was made with other settings (${what.join(", ")}); delete it or use the same settings`,
+      );
+    }
+    tf.tidy(() => {
+      for (const spec of this.gan.specs) {
+        const t = ck.tensors.get(`w:${spec.name}`);
+        if (!t) throw new Error(`${path} lacks weight '${spec.name}'`);
+        this.gan.w(spec.name).assign(tf.tensor(t.values, spec.shape));
+      }
+    });
+    for (
+      const [tag, adam, t] of [["adamD", this.#adamD, meta.adamT.d], [
+        "adamG",
+        this.#adamG,
+        meta.adamT.g,
+      ]] as const
+    ) {
+      const tensors = new Map<string, Float32Array>();
+      for (const [k, v] of ck.tensors) {
+        if (k.startsWith(`${tag}/`)) tensors.set(k.slice(tag.length + 1), v.values);
+      }
+      adam.setState({ t, tensors });
+    }
+    this.step = meta.step;
+    this.#rng = Rng.fromState(meta.rng);
+    this.#epoch = { ...meta.epoch };
+    this.#perm = new Rng(this.#epoch.seed).permutation(this.#n);
+    Object.assign(this.curves, meta.curves);
+    return true;
+  }
+
+  /** Frees the optimiser state, keeping the GAN. */
+  disposeOptimizers(): void {
+    this.#adamD.dispose();
+    this.#adamG.dispose();
+  }
+
+  /** Frees the GAN and optimiser state. */
+  dispose(): void {
+    this.gan.dispose();
+    this.disposeOptimizers();
+  }
+}
+
+/**
+ * Trains a GAN on crops, checkpointing and resuming.
+ *
+ * @param crops [N, s, s, 3] float32 in [−1, 1] (NHWC), N ≥ batch size
+ * @returns the trained GAN (save it with `saveGan`, then dispose it), loss curves and timing
+ */
+export async function train(crops: Float32Array, options: TrainOptions): Promise<TrainResult> {
+  const settings = trainSettings(options);
+  if (!Number.isInteger(options.steps) || options.steps < 0) {
+    throw new Error(`steps must be ≥ 0, got ${options.steps}`);
+  }
+  const every = options.checkpointEvery ?? 100;
+  const ckPath = options.checkpointDir ? `${options.checkpointDir}/checkpoint.bin` : null;
+  const maxAbs = options.maxAbsLoss ?? 1e6;
+  const trainer = new GanTrainer(crops, settings);
+  try {
+    const resumed = ckPath ? await trainer.restore(ckPath) : false;
+    const resumedFrom = resumed ? trainer.step : null;
+    let lastCheckpoint: number | null = resumedFrom;
+    const sampleZ = new Rng(settings.seed ^ 0x5a3c1e7).fillNormal(
+      new Float32Array((options.sampleCount ?? 64) * trainer.gan.config.latentDim),
+    );
+    const samples = async () => {
+      if (!options.onSamples) return;
+      const imgs = await trainer.sample(sampleZ);
+      await options.onSamples(trainer.step, imgs, [
+        imgs.length / (settings.size ** 2 * 3),
+        settings.size,
+        settings.size,
+        3,
+      ]);
+    };
+    const save = async () => {
+      if (ckPath && lastCheckpoint !== trainer.step) {
+        await trainer.save(ckPath);
+        lastCheckpoint = trainer.step;
+      }
+    };
+    const t0 = performance.now();
+    const secondsBefore = trainer.curves.seconds.at(-1) ?? 0;
+    const startStep = trainer.step;
+    while (trainer.step < options.steps) {
+      if (options.signal?.aborted) {
+        await save();
+        throw options.signal.reason ?? new DOMException("training aborted", "AbortError");
+      }
+      const losses = await trainer.runStep();
+      const bad = [losses.dLoss, losses.gLoss].some((v) => !Number.isFinite(v) || Math.abs(v) > maxAbs);
+      if (bad) throw new TrainingDivergedError(trainer.step, losses, ckPath ? lastCheckpoint : null);
+      const elapsed = (performance.now() - t0) / 1000;
+      const cv = trainer.curves;
+      cv.step.push(trainer.step);
+      cv.dLoss.push(losses.dLoss);
+      cv.gLoss.push(losses.gLoss);
+      if (losses.gap !== undefined) cv.gap.push(losses.gap);
+      if (losses.gp !== undefined) cv.gp.push(losses.gp);
+      cv.seconds.push(secondsBefore + elapsed);
+      const rate = (trainer.step - startStep) / Math.max(elapsed, 1e-9);
+      options.onProgress?.({
+        ...losses,
+        step: trainer.step,
+        steps: options.steps,
+        stepsPerSecond: rate,
+        etaSeconds: (options.steps - trainer.step) / Math.max(rate, 1e-9),
+      });
+      if (options.sampleEvery && trainer.step % options.sampleEvery === 0) await samples();
+      if (trainer.step % every === 0) await save();
+    }
+    await save();
+    if (!options.sampleEvery || trainer.step % options.sampleEvery !== 0) await samples();
+    const gan = trainer.gan;
+    const result: TrainResult = {
+      gan,
+      settings,
+      curves: trainer.curves,
+      resumedFrom,
+      stepsRun: trainer.step - startStep,
+      seconds: (performance.now() - t0) / 1000,
+    };
+    trainer.disposeOptimizers();
+    return result;
+  } catch (e) {
+    trainer.dispose();
+    throw e;
+  }
+}

@@ -1,0 +1,176 @@
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { train, TrainingDivergedError, type TrainOptions } from "./train.ts";
+import { readCheckpoint } from "./checkpoint.ts";
+import { haveRealCrops, NO_REAL_CROPS, randn, readRealCrops, useBackend } from "./test_util.ts";
+import { GAN_LOSSES } from "./gan.ts";
+
+const SIZE = 16;
+const crops = randn(24 * SIZE * SIZE * 3, 11, 0.5).map((v) => Math.tanh(v));
+const tiny = (o: Partial<TrainOptions> = {}): TrainOptions => ({
+  loss: "dcgan",
+  size: SIZE,
+  width: 1 / 16,
+  batchSize: 8,
+  steps: 4,
+  seed: 3,
+  ...o,
+});
+
+function bytesOf(values: Map<string, Float32Array>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [k, v] of values) out.set(k, Array.from(new Uint8Array(v.buffer)).join(","));
+  return out;
+}
+
+for (const loss of GAN_LOSSES) {
+  Deno.test(`train ${loss}: deterministic for a seed; curves have one entry per step`, async () => {
+    await useBackend("wasm");
+    const before = tf.memory().numTensors;
+    const a = await train(crops, tiny({ loss, steps: 3 }));
+    const b = await train(crops, tiny({ loss, steps: 3 }));
+    assert.deepEqual(a.curves.dLoss, b.curves.dLoss);
+    assert.deepEqual(a.curves.gLoss, b.curves.gLoss);
+    assert.deepEqual(bytesOf(await a.gan.values()), bytesOf(await b.gan.values()));
+    assert.equal(a.curves.step.length, 3);
+    assert.ok(a.curves.dLoss.every(Number.isFinite) && a.curves.gLoss.every(Number.isFinite));
+    if (loss === "wgan") {
+      assert.equal(a.curves.gap.length, 3);
+      assert.ok(a.curves.gp.every((v) => v >= 0));
+    } else assert.equal(a.curves.gap.length, 0);
+    a.gan.dispose();
+    b.gan.dispose();
+    assert.equal(tf.memory().numTensors, before, "training leaks no tensors");
+  });
+}
+
+Deno.test("train: a run resumed from a checkpoint ends bit for bit where an uninterrupted one does", async () => {
+  await useBackend("wasm");
+  const dir = await Deno.makeTempDir();
+  try {
+    const whole = await train(crops, tiny({ loss: "wgan", steps: 4 }));
+    const first = await train(
+      crops,
+      tiny({ loss: "wgan", steps: 2, checkpointDir: dir, checkpointEvery: 1 }),
+    );
+    first.gan.dispose();
+    const ck = await readCheckpoint(`${dir}/checkpoint.bin`);
+    assert.equal((ck!.meta as { step: number }).step, 2);
+    const rest = await train(crops, tiny({ loss: "wgan", steps: 4, checkpointDir: dir }));
+    assert.equal(rest.resumedFrom, 2);
+    assert.equal(rest.stepsRun, 2);
+    assert.deepEqual(rest.curves.dLoss, whole.curves.dLoss);
+    assert.deepEqual(rest.curves.gp, whole.curves.gp);
+    assert.deepEqual(bytesOf(await rest.gan.values()), bytesOf(await whole.gan.values()));
+    rest.gan.dispose();
+    whole.gan.dispose();
+    await assert.rejects(
+      train(crops, tiny({ loss: "wgan", steps: 5, batchSize: 4, checkpointDir: dir })),
+      /other settings \(batchSize 8 → 4\)/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("train: a training killed with SIGKILL in a child process resumes from its last checkpoint exactly", async () => {
+  await useBackend("wasm");
+  const { childCrops, childOptions } = await import("./testdata/train_child_options.ts");
+  const dir = await Deno.makeTempDir();
+  try {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", new URL("./testdata/train_child.ts", import.meta.url).pathname, dir],
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    let step = 0;
+    const deadline = Date.now() + 60_000;
+    while (step < 3 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      const ck = await readCheckpoint(`${dir}/checkpoint.bin`).catch(() => null);
+      step = (ck?.meta as { step: number } | undefined)?.step ?? 0;
+    }
+    child.kill("SIGKILL");
+    await child.status;
+    assert.ok(step >= 3, "the child saved checkpoints");
+    const ck = await readCheckpoint(`${dir}/checkpoint.bin`);
+    const killedAt = (ck!.meta as { step: number }).step;
+    const steps = killedAt + 2;
+    const resumed = await train(childCrops(), { ...childOptions(dir), steps });
+    const whole = await train(childCrops(), { ...childOptions(), steps });
+    assert.equal(resumed.resumedFrom, killedAt);
+    assert.deepEqual(resumed.curves.dLoss, whole.curves.dLoss);
+    assert.deepEqual(bytesOf(await resumed.gan.values()), bytesOf(await whole.gan.values()));
+    resumed.gan.dispose();
+    whole.gan.dispose();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("train: abort saves a checkpoint and rejects; divergence names the last good checkpoint", async () => {
+  await useBackend("wasm");
+  const dir = await Deno.makeTempDir();
+  try {
+    const ac = new AbortController();
+    await assert.rejects(
+      train(
+        crops,
+        tiny({
+          checkpointDir: dir,
+          checkpointEvery: 100,
+          signal: ac.signal,
+          onProgress: (p) => p.step === 2 && ac.abort(),
+        }),
+      ),
+      (e: unknown) => (e as Error).name === "AbortError",
+    );
+    assert.equal(((await readCheckpoint(`${dir}/checkpoint.bin`))!.meta as { step: number }).step, 2);
+    await assert.rejects(
+      train(crops, tiny({ checkpointDir: dir, maxAbsLoss: 1e-9 })),
+      (e: unknown) =>
+        e instanceof TrainingDivergedError && /step 3.*last good checkpoint is step 2/.test(e.message),
+    );
+    assert.equal(((await readCheckpoint(`${dir}/checkpoint.bin`))!.meta as { step: number }).step, 2);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("train: progress and samples callbacks; bad input is a clear error", async () => {
+  await useBackend("wasm");
+  const progress: number[] = [], sampled: number[] = [];
+  const r = await train(
+    crops,
+    tiny({
+      steps: 2,
+      sampleEvery: 1,
+      sampleCount: 4,
+      onProgress: (p) => progress.push(p.step),
+      onSamples: (step, images, shape) => {
+        sampled.push(step);
+        assert.deepEqual(shape, [4, SIZE, SIZE, 3]);
+        assert.equal(images.length, 4 * SIZE * SIZE * 3);
+      },
+    }),
+  );
+  r.gan.dispose();
+  assert.deepEqual(progress, [1, 2]);
+  assert.deepEqual(sampled, [1, 2]);
+  await assert.rejects(train(crops.subarray(1), tiny()), /\[N, 16, 16, 3\]/);
+  await assert.rejects(train(crops, tiny({ batchSize: 64 })), /fewer than a batch/);
+});
+
+Deno.test({
+  name: "train on real BBBC021 crops: a few LSGAN steps at 32 px give finite losses",
+  ignore: !haveRealCrops(),
+  async fn() {
+    await useBackend("wasm");
+    const real = await readRealCrops(32, 32);
+    assert.ok(real.every((v) => v >= -1 && v <= 1));
+    const r = await train(real, { loss: "lsgan", size: 32, width: 1 / 8, batchSize: 16, steps: 3, seed: 1 });
+    assert.ok(r.curves.dLoss.every(Number.isFinite));
+    r.gan.dispose();
+  },
+});
+if (!haveRealCrops()) console.log(NO_REAL_CROPS);

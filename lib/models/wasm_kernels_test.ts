@@ -1,0 +1,134 @@
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { randn, relError, valuesOn } from "./test_util.ts";
+import { Rng } from "./rng.ts";
+
+type Pad = "same" | "valid";
+interface Case {
+  B: number;
+  H: number;
+  W: number;
+  Ci: number;
+  Co: number;
+  k: number;
+  s: number;
+  pad: Pad;
+}
+
+function cases(): Case[] {
+  const rng = new Rng(7);
+  const out: Case[] = [];
+  for (const s of [1, 2, 3]) {
+    for (const k of [1, 2, 3, 4, 5]) {
+      for (const pad of ["same", "valid"] as const) {
+        const B = out.length % 5 === 0 ? 64 : 1 + rng.int(3);
+        const small = B === 64;
+        out.push({
+          B,
+          H: k + rng.int(small ? 4 : 8),
+          W: k + rng.int(small ? 4 : 8),
+          Ci: 1 + rng.int(small ? 3 : 6),
+          Co: 1 + rng.int(small ? 3 : 6),
+          k,
+          s,
+          pad,
+        });
+      }
+    }
+  }
+  return out;
+}
+
+const name = (c: Case) => `x[${c.B},${c.H},${c.W},${c.Ci}] f${c.k}×${c.k}→${c.Co} stride ${c.s} ${c.pad}`;
+
+Deno.test("wasm Conv2DBackpropFilter and Conv2DBackpropInput match the cpu backend (rel. error < 1e-4)", async () => {
+  let worst = 0;
+  for (const [i, c] of cases().entries()) {
+    const x = randn(c.B * c.H * c.W * c.Ci, 100 + i);
+    const f = randn(c.k * c.k * c.Ci * c.Co, 200 + i);
+    const outShape =
+      tf.backend_util.computeConv2DInfo([c.B, c.H, c.W, c.Ci], [c.k, c.k, c.Ci, c.Co], c.s, 1, c.pad)
+        .outShape;
+    const dy = randn(outShape.reduce((a, b) => a * b, 1), 300 + i);
+    const attrs = { strides: c.s, pad: c.pad, dataFormat: "NHWC" };
+    const filterGrad = () =>
+      tf.engine().runKernel("Conv2DBackpropFilter", {
+        x: tf.tensor(x, [c.B, c.H, c.W, c.Ci]),
+        dy: tf.tensor(dy, outShape),
+      }, {
+        ...attrs,
+        filterShape: [c.k, c.k, c.Ci, c.Co],
+      }) as tf.Tensor;
+    const inputGrad = () =>
+      tf.engine().runKernel("Conv2DBackpropInput", {
+        dy: tf.tensor(dy, outShape),
+        filter: tf.tensor(f, [c.k, c.k, c.Ci, c.Co]),
+      }, {
+        ...attrs,
+        inputShape: [c.B, c.H, c.W, c.Ci],
+      }) as tf.Tensor;
+    const ef = relError(await valuesOn("wasm", filterGrad), await valuesOn("cpu", filterGrad));
+    const ei = relError(await valuesOn("wasm", inputGrad), await valuesOn("cpu", inputGrad));
+    assert.ok(ef < 1e-4, `filter gradient, ${name(c)}: relative error ${ef}`);
+    assert.ok(ei < 1e-4, `input gradient, ${name(c)}: relative error ${ei}`);
+    worst = Math.max(worst, ef, ei);
+  }
+  console.log(`worst relative error over ${cases().length} shapes: ${worst.toExponential(2)}`);
+});
+
+Deno.test("gradients of tf.conv2dTranspose through the wasm kernels match the cpu backend", async () => {
+  for (
+    const [B, H, Ci, Co, k, s, pad] of [[2, 5, 3, 4, 5, 2, "same"], [3, 4, 2, 3, 3, 3, "valid"], [
+      1,
+      6,
+      4,
+      2,
+      4,
+      1,
+      "same",
+    ]] as const
+  ) {
+    const outH = pad === "same" ? H * s : (H - 1) * s + k;
+    const x = randn(B * H * H * Ci, 1), f = randn(k * k * Co * Ci, 2), w = randn(B * outH * outH * Co, 3);
+    const grads = (which: 0 | 1) => () => {
+      const g = tf.grads((xx: tf.Tensor, ff: tf.Tensor) =>
+        tf.sum(
+          tf.mul(
+            tf.conv2dTranspose(xx as tf.Tensor4D, ff as tf.Tensor4D, [B, outH, outH, Co], s, pad),
+            tf.tensor(w, [B, outH, outH, Co]),
+          ),
+        )
+      )([tf.tensor(x, [B, H, H, Ci]), tf.tensor(f, [k, k, Co, Ci])]);
+      return g[which];
+    };
+    for (const which of [0, 1] as const) {
+      const e = relError(await valuesOn("wasm", grads(which)), await valuesOn("cpu", grads(which)));
+      assert.ok(
+        e < 1e-4,
+        `conv2dTranspose ${which ? "filter" : "input"} gradient (k ${k}, stride ${s}, ${pad}): ${e}`,
+      );
+    }
+  }
+});
+
+Deno.test("wasm BatchMatMul (1×1-convolution path) matches the cpu backend with transposes and ranks 2 and 3", async () => {
+  for (const [M, K, N] of [[3, 5, 7], [37, 64, 10], [1, 9, 1]]) {
+    for (const ta of [false, true]) {
+      for (const tb of [false, true]) {
+        for (const rank3 of [false, true]) {
+          const a = randn(M * K, M + K), b = randn(K * N, K + N);
+          const lead = rank3 ? [1] : [];
+          const f = () =>
+            tf.matMul(
+              tf.tensor(a, [...lead, ...(ta ? [K, M] : [M, K])]) as unknown as tf.Tensor2D,
+              tf.tensor(b, [...lead, ...(tb ? [N, K] : [K, N])]) as unknown as tf.Tensor2D,
+              ta,
+              tb,
+            );
+          const e = relError(await valuesOn("wasm", f), await valuesOn("cpu", f));
+          assert.ok(e < 1e-5, `matMul ${M}×${K}×${N} ta ${ta} tb ${tb} rank3 ${rank3}: ${e}`);
+        }
+      }
+    }
+  }
+});
