@@ -27,10 +27,6 @@ async function cli(
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
 }
 
-async function runJson(dir: string) {
-  return JSON.parse(await Deno.readTextFile(join(dir, "run.json")));
-}
-
 Deno.test("synthesize (tiny profile) makes a BBBC021-format dataset; --jobs does not change it", async () => {
   const tmp = await Deno.makeTempDir({ prefix: "morphogan-synth-" });
   const common = [
@@ -102,6 +98,8 @@ Deno.test("fetch_bbbc021 downloads zipped plates from a server and outputs a dat
     const base = `http://127.0.0.1:${server.addr.port}/`;
     const dataDir = join(tmp, "data");
     const args = [
+      "--until",
+      "fetch_bbbc021",
       "--cache",
       join(tmp, "cache"),
       "--results",
@@ -113,11 +111,12 @@ Deno.test("fetch_bbbc021 downloads zipped plates from a server and outputs a dat
       "--param",
       `fetch_bbbc021.plates=${plates.join(",")}`,
     ];
-    const r = await cli("tests/fixtures/fetch_pipeline.ts", ["reproduce", ...args]);
+    const r = await cli("tests/fixtures/sources_pipeline.ts", ["reproduce", ...args]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(requests.length, 2 + plates.length);
-    const run = await runJson(join(tmp, "results", "test"));
-    const object = join(tmp, "cache", "objects", run.tasks[0].key);
+    // (status would show the next key: the download changed the data folder's fingerprint.)
+    const record = JSON.parse(await Deno.readTextFile(join(tmp, "cache", "runs", "test.json")));
+    const object = join(tmp, "cache", "objects", record.tasks.fetch_bbbc021.key);
     const where = await openDataset(object);
     assert.equal(where.imageRoot, dataDir);
     assert.deepEqual(where.plates, plates);
@@ -129,15 +128,15 @@ Deno.test("fetch_bbbc021 downloads zipped plates from a server and outputs a dat
     assert.deepEqual(field.channels, original.channels);
     // The data folder now has a new fingerprint: the task reruns once (verifying, downloading nothing) and
     // reproduces its output; then everything is cached.
-    const again = await cli("tests/fixtures/fetch_pipeline.ts", ["reproduce", ...args]);
+    const again = await cli("tests/fixtures/sources_pipeline.ts", ["reproduce", ...args]);
     assert.equal(again.code, 0, again.stderr);
     assert.equal(requests.length, 2 + plates.length, "nothing may be downloaded twice");
-    const third = await cli("tests/fixtures/fetch_pipeline.ts", ["status", ...args]);
+    const third = await cli("tests/fixtures/sources_pipeline.ts", ["status", ...args.slice(2)]);
     assert.match(third.stdout, /fetch_bbbc021\s+cached/);
     // A missing plate on the server is one clear error naming its URL.
-    const bad = await cli("tests/fixtures/fetch_pipeline.ts", [
+    const bad = await cli("tests/fixtures/sources_pipeline.ts", [
       "reproduce",
-      ...args.slice(0, 6),
+      ...args.slice(0, 8),
       "--param",
       `fetch_bbbc021.dataDir=${join(tmp, "other")}`,
       "--param",
@@ -150,4 +149,99 @@ Deno.test("fetch_bbbc021 downloads zipped plates from a server and outputs a dat
     await server.shutdown();
     await Deno.remove(tmp, { recursive: true });
   }
+});
+
+async function writeCropFolder(dir: string, n: number, size: number): Promise<void> {
+  const { encodeNpy } = await import("../lib/data/npy.ts");
+  const rows = ["file,plate,well,compound,concentration,moa"];
+  for (let i = 0; i < n; i++) {
+    // A bright disc (the nucleus, channel 0) inside a dimmer one (the cell, channels 1 and 2).
+    const data = new Uint16Array(size * size * 3);
+    const c = size / 2, rn = size / 6 + (i % 3), rc = size / 3;
+    for (let y = 0; y < size; y++) {
+      for (let x = 0; x < size; x++) {
+        const d = Math.hypot(x - c, y - c), k = (y * size + x) * 3;
+        data[k] = d < rn ? 3000 + 100 * i : 100;
+        data[k + 1] = d < rc ? 1500 : 80;
+        data[k + 2] = d < rc ? 1200 + 10 * i : 90;
+      }
+    }
+    const well = i < n / 2 ? "B02" : "B03";
+    await Deno.mkdir(join(dir, "P"), { recursive: true });
+    await Deno.writeFile(
+      join(dir, "P", `c${i}.npy`),
+      encodeNpy({ dtype: "uint16", shape: [size, size, 3], data }),
+    );
+    rows.push(
+      `P/c${i}.npy,Week2_1,${well},${well === "B02" ? "DMSO,0,DMSO" : "taxol,3,Microtubule stabilizers"}`,
+    );
+  }
+  await Deno.writeTextFile(join(dir, "index.csv"), rows.join("\n") + "\n");
+}
+
+Deno.test("crop_set turns a crop folder into a crop store with measured nuclei; bad crops are clear errors", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "morphogan-cropset-" });
+  const { readCrops } = await import("../lib/imaging/crop_store.ts");
+  const folder = join(tmp, "crops");
+  await writeCropFolder(folder, 6, 24);
+  const args = [
+    "--until",
+    "crop_set",
+    "--cache",
+    join(tmp, "cache"),
+    "--results",
+    join(tmp, "results"),
+    "--param",
+    `crop_set.dir=${folder}`,
+    "--param",
+    "crop_set.channelOrder=dna-tubulin-actin",
+  ];
+  const r = await cli("tests/fixtures/sources_pipeline.ts", ["reproduce", ...args]);
+  assert.equal(r.code, 0, r.stderr);
+  const status = await cli("tests/fixtures/sources_pipeline.ts", ["status", "--json", ...args.slice(2)]);
+  const plan = JSON.parse(status.stdout).find((t: { task: string }) => t.task === "crop_set");
+  assert.equal(plan.state, "cached");
+  const store = await readCrops(join(tmp, "cache", "objects", plan.key));
+  assert.equal(store.rows.length, 6);
+  assert.equal(store.size, 24);
+  assert.deepEqual(store.rows.map((row) => row.well), ["B02", "B02", "B02", "B03", "B03", "B03"]);
+  assert.equal(store.rows[3].batch, "Week2");
+  assert.equal(store.rows[3].moa, "Microtubule stabilizers");
+  assert.equal(store.data[0], 100); // corner: background of the DNA channel
+  // The nucleus was found: area ≈ π·r² for r = 24/6 + i%3.
+  for (const [i, row] of store.rows.entries()) {
+    const rn = 4 + (i % 3);
+    assert.ok(Math.abs(row.nucleusArea - Math.PI * rn * rn) < 0.25 * Math.PI * rn * rn, `${row.nucleusArea}`);
+    assert.ok(row.cellArea > row.nucleusArea);
+  }
+  // Changing a crop changes the fingerprint: the task reruns.
+  await Deno.writeFile(join(folder, "P", "c0.npy"), new Uint8Array([1, 2, 3]));
+  const s2 = await cli("tests/fixtures/sources_pipeline.ts", ["status", ...args.slice(2)]);
+  assert.match(s2.stdout, /crop_set\s+run\s+external: data changed/);
+  const bad = await cli("tests/fixtures/sources_pipeline.ts", ["reproduce", ...args]);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /Task 'crop_set' failed: Cannot read .*c0\.npy/);
+  await Deno.remove(tmp, { recursive: true });
+});
+
+Deno.test({
+  name: "crop_set reads the 2,878 real BBBC021 crops",
+  ignore: !(await import("../lib/data/test_util.ts")).haveSharedData(
+    "bbbc021/crops",
+    "the real crop-set test",
+  ),
+  async fn() {
+    const tmp = await Deno.makeTempDir({ prefix: "morphogan-cropset-real-" });
+    const args = ["--until", "crop_set", "--cache", join(tmp, "cache"), "--results", join(tmp, "results")];
+    const r = await cli("tests/fixtures/sources_pipeline.ts", ["reproduce", ...args]);
+    assert.equal(r.code, 0, r.stderr);
+    const status = await cli("tests/fixtures/sources_pipeline.ts", ["status", "--json", ...args.slice(2)]);
+    const key = JSON.parse(status.stdout).find((t: { task: string }) => t.task === "crop_set").key;
+    const { readCropTable } = await import("../lib/imaging/crop_store.ts");
+    const rows = await readCropTable(join(tmp, "cache", "objects", key));
+    assert.equal(rows.length, 2878);
+    assert.equal(rows.filter((row) => row.compound === "DMSO").length, 2000);
+    assert.equal(rows.filter((row) => row.moa === "Protein synthesis").length, 878);
+    await Deno.remove(tmp, { recursive: true });
+  },
 });

@@ -122,8 +122,12 @@ export class Planner {
   #fingerprint(task: AnyTask): Promise<string | undefined> {
     let f = this.#fingerprints.get(task.name);
     if (!f) {
+      // A fingerprint that cannot be taken (the data is missing) is not fatal here: the key then differs from
+      // any earlier one, and the task's own run reports the problem clearly.
       f = task.fingerprint
-        ? Promise.resolve(task.fingerprint(this.params(task), this.pipeline.root)).then(String)
+        ? Promise.resolve()
+          .then(() => task.fingerprint!(this.params(task), this.pipeline.root))
+          .then(String, (e) => `unavailable: ${(e as Error).message}`)
         : Promise.resolve(undefined);
       this.#fingerprints.set(task.name, f);
     }
