@@ -15,13 +15,9 @@ import { readCheckpoint, type StoredTensor, writeCheckpoint } from "./checkpoint
 import { type BatchStats, Gan, type GanConfig, ganConfig, type GanLoss } from "./gan.ts";
 import { criticLoss, discriminatorLoss, generatorLoss, gradientPenalty } from "./losses.ts";
 import { Rng, type RngState } from "./rng.ts";
+import { DEFAULT_LEARNING_RATES } from "./hyperparams.ts";
 
-/** The authors' learning rates (D, G) per loss: the defaults. */
-export const DEFAULT_LEARNING_RATES: Readonly<Record<GanLoss, { d: number; g: number }>> = {
-  dcgan: { d: 5e-5, g: 1e-5 },
-  lsgan: { d: 7e-5, g: 2e-4 },
-  wgan: { d: 7e-5, g: 2e-4 },
-};
+export { DEFAULT_LEARNING_RATES };
 
 /** Hyper-parameters of a training run. Those marked (identity) must match to resume a checkpoint. */
 export interface TrainSettings {

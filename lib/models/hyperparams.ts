@@ -1,0 +1,13 @@
+/**
+ * Training defaults that a pipeline declares as params, kept apart from the training code so that declaring
+ * them does not load TensorFlow.js.
+ * @module
+ */
+
+/** The authors' learning rates (D, G) per loss: the defaults. */
+export const DEFAULT_LEARNING_RATES: Readonly<Record<"dcgan" | "lsgan" | "wgan", { d: number; g: number }>> =
+  {
+    dcgan: { d: 5e-5, g: 1e-5 },
+    lsgan: { d: 7e-5, g: 2e-4 },
+    wgan: { d: 7e-5, g: 2e-4 },
+  };
