@@ -10,17 +10,32 @@
  * @module
  */
 import { definePipeline, main } from "../workflow/mod.ts";
+import { cropSet } from "./crop_set.ts";
+import { fetchBbbc021 } from "./fetch_bbbc021.ts";
+import { normalize } from "./normalize.ts";
+import { segment } from "./segment.ts";
 import { synthesize } from "./synthesize.ts";
+import { trainDcgan, trainLsgan, trainWgan } from "./train.ts";
 import { paper } from "./profiles/paper.ts";
 import { quick } from "./profiles/quick.ts";
 import { realCrops } from "./profiles/real_crops.ts";
 import { tiny } from "./profiles/tiny.ts";
 
 /**
- * The stages, in order: each task comes after the tasks it reads. (`fetch_bbbc021`, in tasks/fetch_bbbc021.ts,
- * joins the list with `segment`, which reads `oneOf(synthesize, fetch_bbbc021)`.)
+ * The stages, in order: each task comes after the tasks it reads. Alternatives (`oneOf`) are picked per
+ * profile: `segment` reads `synthesize` (default) or `fetch_bbbc021` (paper); `normalize` reads `segment`
+ * (default) or `crop_set` (real-crops).
  */
-export const stages = [synthesize] as const;
+export const stages = [
+  synthesize,
+  fetchBbbc021,
+  segment,
+  cropSet,
+  normalize,
+  trainDcgan,
+  trainWgan,
+  trainLsgan,
+] as const;
 
 /** The type of the stage list, for typed profile overrides. */
 export type Stages = typeof stages;

@@ -15,7 +15,7 @@
  * ```
  * shards/<plate>/<well>_s<site>.crops   crops of one field (format: shards.ts)
  * cells.csv                             one row per crop (columns: CELL_COLUMNS in shards.ts)
- * report.json                           {summary, fields: FieldReport[]} — every field, with its status
+ * report.json                           {summary, fields: FieldReport[]} — every field, with its status (no timings)
  * plates.json                           per plate: fields, illumination (range of the function), scaling
  * ```
  *
@@ -70,6 +70,8 @@ export interface SegmentDatasetOptions extends Omit<SegmentOptions, "illuminatio
   normalization?: Normalization;
   /** Parallel workers (default 1: in this thread, no worker). */
   jobs?: number;
+  /** Folder the image table's paths are relative to (default: `inputDir`, where the metadata is). */
+  imageRoot?: string;
   /** Only these plates (default all). */
   plates?: readonly string[];
   /** Only the first `maxFields` fields of the image table (after the plate filter). */
@@ -353,6 +355,7 @@ export async function segmentDataset(
   }
   if (options.maxFields !== undefined) fields = fields.slice(0, options.maxFields);
   const plates = [...new Set(fields.map((f) => f.plate))];
+  const imageRoot = options.imageRoot ?? inputDir;
   const segOptions: SegmentOptions = {
     diameter: options.diameter,
     nuclei: options.nuclei,
@@ -377,7 +380,7 @@ export async function segmentDataset(
       let illum: [Float32Array, Float32Array, Float32Array] | null = null;
       if (illumination) {
         const sums = await Promise.all(
-          chunks(pf, parts).map((c) => run<SumResult>({ kind: "sum", inputDir, fields: c })),
+          chunks(pf, parts).map((c) => run<SumResult>({ kind: "sum", inputDir: imageRoot, fields: c })),
         );
         const first = sums.find((s) => s.sums);
         if (first) {
@@ -399,7 +402,7 @@ export async function segmentDataset(
       const segmentChunk = async (c: Bbbc021Field[]) => {
         const outcomes = await run<FieldOutcome[]>({
           kind: "segment",
-          inputDir,
+          inputDir: imageRoot,
           outDir,
           fields: c,
           options: { ...segOptions, illumination: illum },
@@ -481,9 +484,12 @@ export async function segmentDataset(
   };
   await writeFileAtomic(join(outDir, "cells.csv"), formatCellTable(rows));
   await writeFileAtomic(join(outDir, "plates.json"), JSON.stringify(plateRecords, null, 2) + "\n");
+  // Timings stay out of the files, so that the same input gives byte-identical output (a cache's early cutoff
+  // depends on it); they are in the returned summary and the task's log.
+  const { seconds: _s, ...timeless } = summary;
   await writeFileAtomic(
     join(outDir, "report.json"),
-    JSON.stringify({ summary, fields: reports }, null, 2) + "\n",
+    JSON.stringify({ summary: timeless, fields: reports.map(({ seconds: _t, ...r }) => r) }, null, 2) + "\n",
   );
   return summary;
 }

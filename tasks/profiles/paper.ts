@@ -10,5 +10,12 @@ import type { Stages } from "../pipeline.ts";
 export const paper = defineProfile<Stages>({
   name: "paper",
   description: "real BBBC021 (downloaded), 96 px crops, the paper's architecture and schedule (GPU)",
-  params: {},
+  params: {
+    segment: { cropSize: 96, maskOutsideCell: true },
+    normalize: { method: "crop-max", size: 0 },
+    train_dcgan: { steps: 100000, width: 1, batchSize: 64, checkpointEvery: 1000, sampleEvery: 5000 },
+    train_wgan: { steps: 100000, width: 1, batchSize: 64, checkpointEvery: 1000, sampleEvery: 5000 },
+    train_lsgan: { steps: 100000, width: 1, batchSize: 64, checkpointEvery: 1000, sampleEvery: 5000 },
+  },
+  inputs: { segment: { dataset: "fetch_bbbc021" } },
 });

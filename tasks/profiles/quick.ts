@@ -10,5 +10,11 @@ import type { Stages } from "../pipeline.ts";
 export const quick = defineProfile<Stages>({
   name: "quick",
   description: "synthetic BBBC021-format plates, small crops, width-scaled GANs (≈10 min on 2 CPU cores)",
-  params: {},
+  params: {
+    segment: { cropSize: 64 },
+    normalize: { size: 32 },
+    train_dcgan: { steps: 600, width: 0.25, sampleEvery: 100 },
+    train_wgan: { steps: 600, width: 0.25, sampleEvery: 100 },
+    train_lsgan: { steps: 600, width: 0.25, sampleEvery: 100 },
+  },
 });

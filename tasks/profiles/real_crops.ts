@@ -10,5 +10,11 @@ import type { Stages } from "../pipeline.ts";
 export const realCrops = defineProfile<Stages>({
   name: "real-crops",
   description: "real BBBC021 single-cell crops (DMSO and cycloheximide) from a crop set; no segmentation",
-  params: {},
+  params: {
+    normalize: { size: 32 },
+    train_dcgan: { steps: 600, width: 0.25, sampleEvery: 100 },
+    train_wgan: { steps: 600, width: 0.25, sampleEvery: 100 },
+    train_lsgan: { steps: 600, width: 0.25, sampleEvery: 100 },
+  },
+  inputs: { normalize: { crops: "crop_set" } },
 });
