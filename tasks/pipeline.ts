@@ -10,7 +10,10 @@
  * @module
  */
 import { definePipeline, main } from "../workflow/mod.ts";
+import { aggregate } from "./aggregate.ts";
 import { cropSet } from "./crop_set.ts";
+import { evaluate } from "./evaluate.ts";
+import { extractClassical, extractDcgan, extractLsgan, extractRandom, extractWgan } from "./extract.ts";
 import { fetchBbbc021 } from "./fetch_bbbc021.ts";
 import { normalize } from "./normalize.ts";
 import { segment } from "./segment.ts";
@@ -24,7 +27,7 @@ import { tiny } from "./profiles/tiny.ts";
 /**
  * The stages, in order: each task comes after the tasks it reads. Alternatives (`oneOf`) are picked per
  * profile: `segment` reads `synthesize` (default) or `fetch_bbbc021` (paper); `normalize` reads `segment`
- * (default) or `crop_set` (real-crops).
+ * (default) or `crop_set` (real-crops), and so does `extract_classical`.
  */
 export const stages = [
   synthesize,
@@ -35,6 +38,13 @@ export const stages = [
   trainDcgan,
   trainWgan,
   trainLsgan,
+  extractDcgan,
+  extractWgan,
+  extractLsgan,
+  extractRandom,
+  extractClassical,
+  aggregate,
+  evaluate,
 ] as const;
 
 /** The type of the stage list, for typed profile overrides. */

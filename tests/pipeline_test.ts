@@ -31,7 +31,21 @@ Deno.test("tiny profile: every stage runs, outputs are there, and a rerun is all
   assert.equal(first.code, 0, first.stderr);
   const run = JSON.parse(await Deno.readTextFile(join(tmp, "results", "tiny", "run.json")));
   const names = run.tasks.map((t: { name: string }) => t.name);
-  assert.deepEqual(names, ["synthesize", "segment", "normalize", "train_dcgan", "train_wgan", "train_lsgan"]);
+  assert.deepEqual(names, [
+    "synthesize",
+    "segment",
+    "normalize",
+    "train_dcgan",
+    "train_wgan",
+    "train_lsgan",
+    "extract_dcgan",
+    "extract_wgan",
+    "extract_lsgan",
+    "extract_random",
+    "extract_classical",
+    "aggregate",
+    "evaluate",
+  ]);
   assert.ok(run.tasks.every((t: { state: string }) => t.state === "ran"));
   const object = (name: string) =>
     join(tmp, "cache", "objects", run.tasks.find((t: { name: string }) => t.name === name).key);
@@ -47,6 +61,20 @@ Deno.test("tiny profile: every stage runs, outputs are there, and a rerun is all
     assert.equal(info.loss, loss);
     assert.equal(info.size, 32);
   }
+  // Table 1: a row per method with numbers, the paper's beside.
+  const table1 = JSON.parse(await Deno.readTextFile(join(tmp, "results", "tiny", "evaluate", "table1.json")));
+  const bySet = Object.fromEntries(
+    table1.rows.filter((r: { set: string }) => r.set).map((r: { set: string }) => [r.set, r]),
+  );
+  assert.deepEqual(Object.keys(bySet).sort(), ["classical", "dcgan", "lsgan", "random", "wgan"]);
+  for (const row of Object.values(bySet) as { ours: { nsc_per_compound: number; nsc_n: number } }[]) {
+    assert.ok(row.ours.nsc_per_compound >= 0 && row.ours.nsc_per_compound <= 1);
+    assert.equal(row.ours.nsc_n, 24);
+  }
+  assert.equal(bySet.lsgan.paper.nsc, 0.68);
+  assert.equal(bySet.classical.paper.nsc, 0.9);
+  const features = JSON.parse(await Deno.readTextFile(join(object("extract_lsgan"), "features.json")));
+  assert.equal(features.d, 100);
   const second = await cli(["reproduce", ...dirs]);
   assert.equal(second.code, 0, second.stderr);
   assert.doesNotMatch(second.stdout, /\sran\s/);

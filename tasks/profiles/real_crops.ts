@@ -16,5 +16,5 @@ export const realCrops = defineProfile<Stages>({
     train_wgan: { steps: 600, width: 0.25, sampleEvery: 100 },
     train_lsgan: { steps: 600, width: 0.25, sampleEvery: 100 },
   },
-  inputs: { normalize: { crops: "crop_set" } },
+  inputs: { normalize: { crops: "crop_set" }, extract_classical: { cells: "crop_set" } },
 });

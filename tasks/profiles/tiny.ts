@@ -8,17 +8,18 @@ import type { Stages } from "../pipeline.ts";
 /** The end-to-end test profile. */
 export const tiny = defineProfile<Stages>({
   name: "tiny",
-  description: "the quick DAG at toy size: 2 small synthetic plates, a few training steps (< 2 min)",
+  description:
+    "the quick DAG at toy size: 2 small synthetic plates (2 compounds per MOA), a few training steps (< 2 min)",
   params: {
     synthesize: {
       width: 256,
       height: 256,
       plates: 2,
       batches: 2,
-      wellsPerPlate: 8,
+      wellsPerPlate: 16,
       dmsoWellsPerPlate: 2,
       replicates: 1,
-      compoundsPerMoa: 1,
+      compoundsPerMoa: 2,
       concentrationsPerCompound: 1,
     },
     segment: { cropSize: 48 },

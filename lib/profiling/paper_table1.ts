@@ -1,0 +1,36 @@
+/**
+ * The paper's Table 1 (NSC 1-NN MOA accuracy on BBBC021, averaged per compound), for showing beside ours.
+ * Final values: the authors' paper.tex from 2017-11-23 on; draft values: the preprint text (labelled as such).
+ * See ../shared/paper/REFERENCE.md.
+ * @module
+ */
+
+/** One method of the paper's Table 1. */
+export interface PaperRow {
+  /** Method as the paper names it. */
+  method: string;
+  /** Our feature set that stands for it, or null when we have none. */
+  set: "dcgan" | "wgan" | "lsgan" | "classical" | null;
+  /** The final NSC accuracy (fraction). */
+  nsc: number;
+  /** The draft value, where it differs. */
+  draft?: number;
+  /** Where the number comes from. */
+  source: string;
+}
+
+/** The rows of the paper's Table 1, in its order. */
+export const PAPER_TABLE1: readonly PaperRow[] = [
+  { method: "DCGAN", set: "dcgan", nsc: 0.51, draft: 0.43, source: "Goldsborough et al. 2017" },
+  { method: "WGAN", set: "wgan", nsc: 0.56, draft: 0.45, source: "Goldsborough et al. 2017" },
+  { method: "LSGAN", set: "lsgan", nsc: 0.68, draft: 0.63, source: "Goldsborough et al. 2017" },
+  { method: "VAE", set: null, nsc: 0.49, source: "Pawlowski 2016 (as cited)" },
+  { method: "CellProfiler", set: "classical", nsc: 0.90, source: "Singh et al. 2014 (as cited)" },
+  {
+    method: "Deep transfer (Pawlowski et al.)",
+    set: null,
+    nsc: 0.91,
+    source: "Pawlowski et al. 2016 (as cited)",
+  },
+  { method: "Deep transfer (Ando et al.)", set: null, nsc: 0.96, source: "Ando et al. 2017 (as cited)" },
+];
