@@ -124,3 +124,28 @@ Deno.test("a training killed with SIGKILL resumes from its last checkpoint", asy
   assert.ok(Number(resumed[1]) >= 5);
   await Deno.remove(tmp, { recursive: true });
 });
+
+Deno.test("every profile resolves: its tasks and wiring", async () => {
+  const tasksOf = async (profile: string) => {
+    const r = await cli(["status", "--json", "--profile", profile, "--cache", await Deno.makeTempDir()]);
+    assert.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout).map((t: { task: string }) => t.task);
+  };
+  const science = [
+    "normalize",
+    "train_dcgan",
+    "train_wgan",
+    "train_lsgan",
+    "extract_dcgan",
+    "extract_wgan",
+    "extract_lsgan",
+    "extract_random",
+    "extract_classical",
+    "aggregate",
+    "evaluate",
+  ];
+  assert.deepEqual(await tasksOf("quick"), ["synthesize", "segment", ...science]);
+  assert.deepEqual(await tasksOf("tiny"), ["synthesize", "segment", ...science]);
+  assert.deepEqual(await tasksOf("real-crops"), ["crop_set", ...science]);
+  assert.deepEqual(await tasksOf("paper"), ["fetch_bbbc021", "segment", ...science]);
+});

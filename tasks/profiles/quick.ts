@@ -13,8 +13,8 @@ export const quick = defineProfile<Stages>({
   params: {
     segment: { cropSize: 64 },
     normalize: { size: 32 },
-    train_dcgan: { steps: 600, width: 0.25, sampleEvery: 100 },
-    train_wgan: { steps: 600, width: 0.25, sampleEvery: 100 },
-    train_lsgan: { steps: 600, width: 0.25, sampleEvery: 100 },
+    train_dcgan: { steps: 500, width: 0.25, sampleEvery: 100 },
+    train_wgan: { steps: 500, width: 0.25, sampleEvery: 100 },
+    train_lsgan: { steps: 500, width: 0.25, sampleEvery: 100 },
   },
 });
