@@ -5,7 +5,9 @@
  * confusion matrices, nearest neighbours, and mAP of same-MOA retrieval; lib/profiling/):
  * - `cells-mean`: treatment = mean of all its cells, no normalisation — the authors' protocol;
  * - `wells-<agg>/<norm>`: cells → well mean → `none` | `robustize` (per-plate robust z-score vs DMSO) |
- *   `whiten` (DMSO whitening) → treatment `mean` | `median`.
+ *   `whiten` (DMSO whitening) → treatment `mean` | `median`;
+ * - `wells-<agg>/<norm>+select`: the same with pycytominer-style feature selection (variance, correlation
+ *   > 0.9, outliers) after the robust z-score.
  *
  * Outputs: `evaluation.json` (every set × protocol, full reports) and `table1.json`: one row per method, ours
  * under the authors' protocol and under our best protocol (by NSC per compound), beside the paper's numbers.
@@ -24,6 +26,7 @@ export const evaluate = defineTask({
   params: {
     normalizations: p.strings(["none", "robustize", "whiten"], { doc: "well-level normalisations to try" }),
     aggregations: p.strings(["mean", "median"], { doc: "wells → treatment aggregations to try" }),
+    select: p.bool(true, { doc: "also evaluate each well protocol with feature selection" }),
     mapNull: p.int(10000, { min: 100, doc: "permutations of the mAP null" }),
     seed: p.int(0, { min: 0 }),
   },
@@ -71,14 +74,18 @@ export const evaluate = defineTask({
       const wells = await read<ProfileRow>("wells_mean.json");
       for (const normalize of P.normalizations) {
         for (const agg of P.aggregations) {
-          const r = runProfilePipeline(wells, {
-            normalize: normalize as never,
-            aggregate: agg as "mean" | "median",
-            evaluate: evalOptions,
-            source: `${set} wells`,
-          });
-          results[set][`wells-${agg}/${normalize}`] = { summary: summary(r.report), report: r.report };
-          for (const w of r.warnings) ctx.log.debug(`${set} ${normalize}/${agg}: ${w}`);
+          for (const select of P.select ? [false, true] : [false]) {
+            const r = runProfilePipeline(wells, {
+              normalize: normalize as never,
+              aggregate: agg as "mean" | "median",
+              select,
+              evaluate: evalOptions,
+              source: `${set} wells`,
+            });
+            const name = `wells-${agg}/${normalize}${select ? "+select" : ""}`;
+            results[set][name] = { summary: summary(r.report), report: r.report };
+            for (const w of r.warnings) ctx.log.debug(`${set} ${name}: ${w}`);
+          }
         }
       }
       const s = results[set]["cells-mean"].summary;
