@@ -112,11 +112,27 @@ export class Planner {
   code(task: AnyTask): Promise<CodeDigest> {
     let c = this.#code.get(task.name);
     if (!c) {
-      const others = new Set(this.pipeline.tasks.map((t) => t.module).filter((m) => m !== task.module));
-      c = this.#digester.digest(task.module, task.files, others);
+      c = this.#digest(task);
       this.#code.set(task.name, c);
     }
     return c;
+  }
+
+  #digest(task: AnyTask): Promise<CodeDigest> {
+    const others = new Set(this.pipeline.tasks.map((t) => t.module).filter((m) => m !== task.module));
+    return this.#digester.digest(task.module, task.files, others);
+  }
+
+  /**
+   * The files of a task's code that changed on disk since its digest was taken (at the start of the run, when
+   * the runner loaded the task's declaration): a task must not run code other than what its key says.
+   */
+  async codeChangedSince(task: AnyTask): Promise<string[]> {
+    const then = await this.code(task);
+    const now = await this.#digest(task);
+    if (now.digest === then.digest) return [];
+    const paths = new Set([...Object.keys(then.files), ...Object.keys(now.files)]);
+    return [...paths].filter((f) => then.files[f] !== now.files[f]).sort();
   }
 
   #fingerprint(task: AnyTask): Promise<string | undefined> {

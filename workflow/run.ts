@@ -167,6 +167,8 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
     const scope = selectScope(planner, opts.only, opts.until);
     const force = checkForce(planner, opts.force);
     const tasks = planner.tasks;
+    // Code digests are taken now, when this process has loaded every task's declaration (its params).
+    await Promise.all(tasks.map((t) => planner.code(t)));
     const record = planner.record;
     let recordWrite = Promise.resolve();
     const saveRecord = () => {
@@ -274,6 +276,14 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
           settings: opts.settings,
         };
         try {
+          const changed = await planner.codeChangedSince(t);
+          if (changed.length) {
+            throw new Error(
+              `its code changed on disk during this run (${
+                changed.join(", ")
+              }); run again to use the new code`,
+            );
+          }
           await execute(t, job, events, abort.signal);
           logFile.close();
           const finished = new Date();

@@ -211,6 +211,34 @@ Deno.test("Ctrl-C cancels running tasks, keeps finished ones, and exits 130", as
   await Deno.remove(dir, { recursive: true });
 });
 
+Deno.test("a task whose code is edited during the run refuses to run stale-keyed code", async () => {
+  const dir = await makeToyProject();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--quiet", join(dir, "pipeline.ts"), "reproduce", "--jobs", "1"],
+    cwd: dir,
+    stdout: "piped",
+    stderr: "piped",
+    env: { CI: "1", TOY_SLEEP_MS: "3000" },
+  }).spawn();
+  const output = child.output();
+  // side sleeps 3 s; sum (run after it with one job) is edited meanwhile.
+  for (let i = 0; i < 100; i++) {
+    if (
+      (await Deno.readTextFile(join(dir, "cache/runs/default.json")).catch(() => "")).includes('"double"')
+    ) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await edit(dir, "sum.ts", (t) => t.replace("a + b, 0", "a + b, 1000"));
+  const out = await output;
+  const stderr = new TextDecoder().decode(out.stderr);
+  assert.equal(out.code, 1, stderr);
+  assert.match(stderr, /Task 'sum' failed: its code changed on disk during this run \(sum.ts\); run again/);
+  const r = await runToy(dir, ["reproduce"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(JSON.parse(await Deno.readTextFile(join(dir, "results/default/sum/sum.json"))).sum, 1030);
+  await Deno.remove(dir, { recursive: true });
+});
+
 Deno.test("a corrupted object is reported by status and recomputed, also when found as an input", async () => {
   const dir = await fresh();
   const store = new Store(join(dir, "cache"));
