@@ -14,6 +14,7 @@ import { aggregate } from "./aggregate.ts";
 import { cropSet } from "./crop_set.ts";
 import { evaluate } from "./evaluate.ts";
 import { extractClassical, extractDcgan, extractLsgan, extractRandom, extractWgan } from "./extract.ts";
+import { figures } from "./figures.ts";
 import { fetchBbbc021 } from "./fetch_bbbc021.ts";
 import { normalize } from "./normalize.ts";
 import { segment } from "./segment.ts";
@@ -45,6 +46,7 @@ export const stages = [
   extractClassical,
   aggregate,
   evaluate,
+  figures,
 ] as const;
 
 /** The type of the stage list, for typed profile overrides. */

@@ -45,6 +45,7 @@ Deno.test("tiny profile: every stage runs, outputs are there, and a rerun is all
     "extract_classical",
     "aggregate",
     "evaluate",
+    "figures",
   ]);
   assert.ok(run.tasks.every((t: { state: string }) => t.state === "ran"));
   const object = (name: string) =>
@@ -143,6 +144,7 @@ Deno.test("every profile resolves: its tasks and wiring", async () => {
     "extract_classical",
     "aggregate",
     "evaluate",
+    "figures",
   ];
   assert.deepEqual(await tasksOf("quick"), ["synthesize", "segment", ...science]);
   assert.deepEqual(await tasksOf("tiny"), ["synthesize", "segment", ...science]);

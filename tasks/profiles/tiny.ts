@@ -40,6 +40,7 @@ export const tiny = defineProfile<Stages>({
       sampleEvery: 10,
       sampleCount: 16,
     },
+    figures: { algebraSamples: 200, realismSamples: 100, samples: 16 },
     train_lsgan: {
       steps: 20,
       width: 0.125,

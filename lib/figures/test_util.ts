@@ -1,0 +1,243 @@
+/**
+ * Fixtures of the figure tests: synthetic cell crops, a fake generator whose nucleus size and tubulin
+ * content are planted along known latent directions, and a complete set of `figures` task inputs (crop
+ * store, three tiny untrained GANs with curves, profiles, evaluation) in a temporary directory.
+ * @module
+ */
+import { join } from "node:path";
+import { Gan, ganConfig, type GanLoss } from "../models/gan.ts";
+import { Rng } from "../models/rng.ts";
+import { saveGan } from "../models/weights.ts";
+import { formatCellTable, writeShard } from "../imaging/shards.ts";
+import { PAPER_TABLE1 } from "../profiling/paper_table1.ts";
+import { tableToJson } from "../profiling/table_io.ts";
+import type { AggregateRow } from "../profiling/types.ts";
+import type { FigureInputs } from "./figures.ts";
+import type { ImageGenerator } from "./latent.ts";
+
+/** Draws one cell into crop `k` of `out` (`[N, S, S, 3]` in [−1, 1]): a DNA disk, tubulin and actin around. */
+export function drawCell(
+  out: Float32Array,
+  k: number,
+  size: number,
+  cell: { radius: number; tubulin: number; cx?: number; cy?: number },
+): void {
+  const cx = cell.cx ?? (size - 1) / 2, cy = cell.cy ?? (size - 1) / 2;
+  const base = k * size * size * 3;
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const r = Math.hypot(x - cx, y - cy);
+      const i = base + (y * size + x) * 3;
+      out[i] = r <= cell.radius ? 0.9 : -0.9;
+      out[i + 1] = -1 + 2 * cell.tubulin * Math.exp(-((r / (size / 3)) ** 2));
+      out[i + 2] = r > cell.radius && r < cell.radius + 3 ? 0.5 : -0.8;
+    }
+  }
+}
+
+/** `n` synthetic crops: nucleus radius and tubulin drawn at random. */
+export function syntheticCrops(n: number, size: number, seed = 1): Float32Array {
+  const rng = new Rng(seed);
+  const out = new Float32Array(n * size * size * 3);
+  for (let k = 0; k < n; k++) {
+    drawCell(out, k, size, {
+      radius: size * (0.15 + 0.15 * rng.uniform()),
+      tubulin: 0.3 + 0.5 * rng.uniform(),
+      cx: (size - 1) / 2 + rng.uniform() - 0.5,
+      cy: (size - 1) / 2 + rng.uniform() - 0.5,
+    });
+  }
+  return out;
+}
+
+/**
+ * A fake generator: the nucleus radius grows with z·u (u a unit vector along `nucleusAxis`) and the tubulin
+ * content with z·v (`tubulinAxis`); nothing else of z matters.
+ */
+export function plantedGenerator(
+  size: number,
+  latentDim: number,
+  nucleusAxis = 3,
+  tubulinAxis = 7,
+): ImageGenerator {
+  return {
+    latentDim,
+    size,
+    generate(z: Float32Array, n: number): Promise<Float32Array> {
+      const out = new Float32Array(n * size * size * 3);
+      for (let k = 0; k < n; k++) {
+        const a = z[k * latentDim + nucleusAxis], b = z[k * latentDim + tubulinAxis];
+        drawCell(out, k, size, {
+          radius: Math.min(size / 2 - 1, Math.max(1.5, size * 0.2 + 1.5 * a)),
+          tubulin: 0.5 + 0.3 * Math.tanh(b / 2),
+        });
+      }
+      return Promise.resolve(out);
+    },
+  };
+}
+
+const MOAS = ["Actin disruptors", "DNA damage", "Eg5 inhibitors", "DMSO"];
+
+/** Treatment profiles clustered by MOA (`d` features), as `aggregate` writes them. */
+function profiles(d: number, seed: number): string {
+  const rng = new Rng(seed);
+  const rows: AggregateRow[] = [];
+  const data: number[] = [];
+  MOAS.forEach((moa, m) => {
+    for (let c = 0; c < 3; c++) {
+      const compound = moa === "DMSO" ? "DMSO" : `${moa.slice(0, 3)}-${c}`;
+      rows.push({
+        plate: "P1",
+        well: `P1/B0${c + 2}`,
+        batch: "Week1",
+        compound,
+        concentration: moa === "DMSO" ? c : 1,
+        moa,
+        plates: ["P1"],
+        batches: ["Week1"],
+        wells: [`P1/B0${c + 2}`],
+        count: 10,
+      });
+      for (let j = 0; j < d; j++) data.push((j % MOAS.length === m ? 3 : 0) + rng.normal());
+    }
+  });
+  return tableToJson({
+    features: Array.from({ length: d }, (_, j) => `f${j}`),
+    rows,
+    data: Float64Array.from(data),
+  });
+}
+
+/**
+ * Writes a complete set of `figures` inputs under `dir`: `cells` normalised crops of `size` px, three tiny
+ * untrained GANs (with curves.json, train.json), profiles of five feature sets, table1.json and
+ * evaluation.json.
+ */
+export async function writeFigureInputs(dir: string, cells = 48, size = 16): Promise<FigureInputs> {
+  const inputs: FigureInputs = {
+    crops: join(dir, "crops"),
+    dcgan: join(dir, "dcgan"),
+    wgan: join(dir, "wgan"),
+    lsgan: join(dir, "lsgan"),
+    profiles: join(dir, "profiles"),
+    evaluation: join(dir, "evaluation"),
+  };
+  await writeShard(join(inputs.crops, "shards/a.crops"), {
+    header: {
+      dtype: "float32",
+      shape: [cells, size, size, 3],
+      order: "NHWC",
+      channels: ["DNA", "tubulin", "actin"],
+      normalization: "crop-max",
+    },
+    data: syntheticCrops(cells, size),
+  });
+  await Deno.writeTextFile(
+    join(inputs.crops, "cells.csv"),
+    formatCellTable(Array.from({ length: cells }, (_, i) => ({
+      plate: "P1",
+      well: "B02",
+      site: 1,
+      compound: "DMSO",
+      concentration: 0,
+      moa: "DMSO",
+      batch: "Week1",
+      shard: "shards/a.crops",
+      index: i,
+      centroidX: 10,
+      centroidY: 10,
+      nucleusArea: 20,
+      cellArea: 80,
+      eccentricity: 0.5,
+      solidity: 0.9,
+    }))),
+  );
+  const losses: [keyof FigureInputs, GanLoss][] = [["dcgan", "dcgan"], ["wgan", "wgan"], ["lsgan", "lsgan"]];
+  for (const [i, [key, loss]] of losses.entries()) {
+    const gan = new Gan(ganConfig({ loss, size, width: 1 / 16 }), undefined, i + 1);
+    await saveGan(gan, join(inputs[key], "model"));
+    gan.dispose();
+    const steps = Array.from({ length: 30 }, (_, i) => i + 1);
+    const curves: Record<string, number[]> = {
+      step: steps,
+      dLoss: steps.map((s) => 1 / Math.sqrt(s) + 0.05 * Math.sin(s)),
+      gLoss: steps.map((s) => 0.7 + 0.01 * s),
+    };
+    if (loss === "wgan") {
+      curves.gap = steps.map((s) => 0.1 * Math.log(s));
+      curves.gp = steps.map((s) => 1 / s);
+    }
+    await Deno.writeTextFile(join(inputs[key], "curves.json"), JSON.stringify(curves));
+    await Deno.writeTextFile(
+      join(inputs[key], "train.json"),
+      JSON.stringify({ loss, seconds: 1.5, steps: 30 }),
+    );
+  }
+  const sets = ["dcgan", "wgan", "lsgan", "classical", "random"];
+  const evaluation: Record<string, unknown> = {};
+  const scores = (v: number) => ({
+    nsc_per_compound: v,
+    nsc_per_treatment: v + 0.02,
+    nsc_n: 9,
+    nscb_per_compound: v - 0.1,
+    nscb_per_treatment: v - 0.08,
+    nscb_n: 9,
+  });
+  const names: Record<string, string> = {
+    dcgan: "DCGAN",
+    wgan: "WGAN-GP",
+    lsgan: "LSGAN",
+    classical: "Classical (CellProfiler-like)",
+    random: "Random discriminator (control)",
+  };
+  const rows: unknown[] = [];
+  for (const [i, set] of sets.entries()) {
+    await Deno.mkdir(join(inputs.profiles, set), { recursive: true });
+    await Deno.writeTextFile(
+      join(inputs.profiles, set, "treatments_cells.json"),
+      profiles(set === "classical" ? 12 : 8, i + 1),
+    );
+    const labels = MOAS.filter((m) => m !== "DMSO");
+    const v = 0.3 + 0.1 * i;
+    evaluation[set] = {
+      "cells-mean": {
+        summary: scores(v),
+        report: {
+          nsc: {
+            per_compound: v,
+            per_treatment: v + 0.02,
+            n: 9,
+            confusion: {
+              labels,
+              matrix: labels.map((_, r) => labels.map((_, c) => (r === c ? 2 : r + c === 2 ? 1 : 0))),
+            },
+          },
+        },
+      },
+    };
+    const paper = PAPER_TABLE1.find((r) => r.set === set);
+    rows.push({
+      method: names[set],
+      set,
+      ours: { protocol: "cells-mean", ...scores(v) },
+      best: { protocol: "wells-mean/robustize", ...scores(v + 0.05) },
+      paper: paper
+        ? { method: paper.method, nsc: paper.nsc, draft: paper.draft ?? null, source: paper.source }
+        : null,
+    });
+  }
+  for (const r of PAPER_TABLE1.filter((r) => r.set === null)) {
+    rows.push({
+      method: r.method,
+      set: null,
+      ours: null,
+      best: null,
+      paper: { method: r.method, nsc: r.nsc, draft: r.draft ?? null, source: r.source },
+    });
+  }
+  await Deno.mkdir(inputs.evaluation, { recursive: true });
+  await Deno.writeTextFile(join(inputs.evaluation, "table1.json"), JSON.stringify({ rows }));
+  await Deno.writeTextFile(join(inputs.evaluation, "evaluation.json"), JSON.stringify(evaluation));
+  return inputs;
+}

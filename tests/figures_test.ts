@@ -1,0 +1,99 @@
+/**
+ * The `figures` task end to end on a small fixture (crop store, three tiny untrained GANs, profiles,
+ * evaluation): every figure is written as SVG, PNG of the stated size and JSON with a caption, and
+ * figures.json lists them.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { decode } from "fast-png";
+import { figures } from "../tasks/figures.ts";
+import { resolveParams } from "../workflow/params.ts";
+import { writeFigureInputs } from "../lib/figures/test_util.ts";
+
+const EXPECTED = [
+  "fig1_real_vs_generated",
+  "fig2_interpolation",
+  "fig3_algebra_dcgan",
+  "fig3_algebra_wgan",
+  "fig3_algebra_lsgan",
+  "fig3_algebra_measured",
+  "table1",
+  "training_curves",
+  "confusion",
+  "profile_map",
+  "realism",
+];
+
+Deno.test("figures task: every figure from a small fixture, as SVG, PNG and JSON", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "morphogan-figures-" });
+  const inputs = await writeFigureInputs(join(tmp, "in"), 40, 16);
+  const out = join(tmp, "out");
+  await Deno.mkdir(out);
+  const params = resolveParams("figures", figures.params, [{
+    source: "test",
+    values: {
+      samples: 4,
+      interpolationPairs: 1,
+      interpolationSteps: 4,
+      algebraSamples: 40,
+      algebraExamples: 2,
+      realismSamples: 16,
+      umapNeighbors: 4,
+    },
+  }]);
+  const lines: string[] = [];
+  let ticks = 0, total = 0;
+  await figures.run({
+    name: "figures",
+    key: "test",
+    params: params as never,
+    inputs,
+    out,
+    checkpoint: join(tmp, "checkpoint"),
+    root: tmp,
+    log: { debug() {}, info: (m: string) => lines.push(m), warn: (m: string) => lines.push(m) },
+    progress: { start: (n: number) => (total = n), tick: () => ticks++, set() {}, note() {} },
+    signal: new AbortController().signal,
+    settings: { jobs: 1, backend: "cpu", logLevel: "info" },
+  });
+  assert.equal(ticks, total);
+  const index = JSON.parse(await Deno.readTextFile(join(out, "figures.json")));
+  assert.deepEqual(index.map((f: { name: string }) => f.name), EXPECTED);
+  for (const f of index) {
+    const svg = await Deno.readTextFile(join(out, f.files.svg));
+    assert.match(svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    const bytes = await Deno.readFile(join(out, f.files.png));
+    assert.ok(bytes.length > 1000, `${f.name}.png is ${bytes.length} bytes`);
+    const png = decode(bytes);
+    assert.equal(png.width, f.width, f.name);
+    assert.equal(png.height, f.height, f.name);
+    const [w, h] = [/ width="(\d+)"/.exec(svg)![1], / height="(\d+)"/.exec(svg)![1]].map(Number);
+    assert.equal(png.width, 2 * w);
+    assert.equal(png.height, 2 * h);
+    const json = JSON.parse(await Deno.readTextFile(join(out, f.files.json)));
+    assert.equal(json.name, f.name);
+    assert.ok(json.caption.length > 80, `${f.name} caption`);
+    assert.ok(json.data !== null && typeof json.data === "object");
+  }
+  const realism = JSON.parse(await Deno.readTextFile(join(out, "realism.json"))).data;
+  assert.equal(realism.n, 16);
+  assert.deepEqual(realism.spaces.map((s: { space: string }) => s.space), [
+    "classical",
+    "random D",
+    "D of DCGAN",
+    "D of WGAN-GP",
+    "D of LSGAN",
+  ]);
+  for (const s of realism.spaces) {
+    for (const r of s.rows) {
+      assert.ok(r.fd >= 0, `${s.space} ${r.generator} FD ${r.fd}`);
+      assert.ok(r.oneNn >= 0 && r.oneNn <= 1);
+    }
+  }
+  const t1 = JSON.parse(await Deno.readTextFile(join(out, "table1.json"))).data;
+  assert.equal(t1.rows.find((r: { set: string }) => r.set === "lsgan").paper.nsc, 0.68);
+  const algebra = JSON.parse(await Deno.readTextFile(join(out, "fig3_algebra_measured.json"))).data;
+  assert.equal(algebra["lsgan/nucleus_area"].heldOut, 20);
+  assert.ok(lines.some((l) => /LSGAN nucleus_area: \+1·direction changes it by/.test(l)));
+  await Deno.remove(tmp, { recursive: true });
+});
