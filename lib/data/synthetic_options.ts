@@ -75,8 +75,8 @@ export const SYNTHETIC_DEFAULTS: Readonly<SyntheticOptions> = {
   effectScale: 1,
   compoundVariation: 0.3,
   nonResponders: 0.12,
-  batchEffects: 1,
-  moaBatchConfounding: 0.6,
+  batchEffects: 2.5,
+  moaBatchConfounding: 0.7,
   masks: true,
   compression: "none",
 };
