@@ -8,6 +8,22 @@ import { decode } from "fast-png";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
+/** The stages after the data sources and segmentation, in pipeline order. */
+const SCIENCE = [
+  "normalize",
+  "train_dcgan",
+  "train_wgan",
+  "train_lsgan",
+  "extract_dcgan",
+  "extract_wgan",
+  "extract_lsgan",
+  "extract_random",
+  "extract_classical",
+  "aggregate",
+  "evaluate",
+  "figures",
+];
+
 function command(args: string[], env: Record<string, string> = {}) {
   return new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "--quiet", join(ROOT, "tasks/pipeline.ts"), ...args],
@@ -31,22 +47,7 @@ Deno.test("tiny profile: every stage runs, outputs are there, and a rerun is all
   assert.equal(first.code, 0, first.stderr);
   const run = JSON.parse(await Deno.readTextFile(join(tmp, "results", "tiny", "run.json")));
   const names = run.tasks.map((t: { name: string }) => t.name);
-  assert.deepEqual(names, [
-    "synthesize",
-    "segment",
-    "normalize",
-    "train_dcgan",
-    "train_wgan",
-    "train_lsgan",
-    "extract_dcgan",
-    "extract_wgan",
-    "extract_lsgan",
-    "extract_random",
-    "extract_classical",
-    "aggregate",
-    "evaluate",
-    "figures",
-  ]);
+  assert.deepEqual(names, ["synthesize", "segment", ...SCIENCE]);
   assert.ok(run.tasks.every((t: { state: string }) => t.state === "ran"));
   const object = (name: string) =>
     join(tmp, "cache", "objects", run.tasks.find((t: { name: string }) => t.name === name).key);
@@ -132,22 +133,8 @@ Deno.test("every profile resolves: its tasks and wiring", async () => {
     assert.equal(r.code, 0, r.stderr);
     return JSON.parse(r.stdout).map((t: { task: string }) => t.task);
   };
-  const science = [
-    "normalize",
-    "train_dcgan",
-    "train_wgan",
-    "train_lsgan",
-    "extract_dcgan",
-    "extract_wgan",
-    "extract_lsgan",
-    "extract_random",
-    "extract_classical",
-    "aggregate",
-    "evaluate",
-    "figures",
-  ];
-  assert.deepEqual(await tasksOf("quick"), ["synthesize", "segment", ...science]);
-  assert.deepEqual(await tasksOf("tiny"), ["synthesize", "segment", ...science]);
-  assert.deepEqual(await tasksOf("real-crops"), ["crop_set", ...science]);
-  assert.deepEqual(await tasksOf("paper"), ["fetch_bbbc021", "segment", ...science]);
+  assert.deepEqual(await tasksOf("quick"), ["synthesize", "segment", ...SCIENCE]);
+  assert.deepEqual(await tasksOf("tiny"), ["synthesize", "segment", ...SCIENCE]);
+  assert.deepEqual(await tasksOf("real-crops"), ["crop_set", ...SCIENCE]);
+  assert.deepEqual(await tasksOf("paper"), ["fetch_bbbc021", "segment", ...SCIENCE]);
 });

@@ -5,6 +5,16 @@
 import { defineProfile } from "../../workflow/mod.ts";
 import type { Stages } from "../pipeline.ts";
 
+/** Every GAN trains the same few steps of a narrow network. */
+const training = {
+  steps: 20,
+  width: 0.125,
+  batchSize: 16,
+  checkpointEvery: 10,
+  sampleEvery: 10,
+  sampleCount: 16,
+};
+
 /** The end-to-end test profile. */
 export const tiny = defineProfile<Stages>({
   name: "tiny",
@@ -24,30 +34,9 @@ export const tiny = defineProfile<Stages>({
     },
     segment: { cropSize: 48 },
     normalize: { size: 32 },
-    train_dcgan: {
-      steps: 20,
-      width: 0.125,
-      batchSize: 16,
-      checkpointEvery: 10,
-      sampleEvery: 10,
-      sampleCount: 16,
-    },
-    train_wgan: {
-      steps: 20,
-      width: 0.125,
-      batchSize: 16,
-      checkpointEvery: 10,
-      sampleEvery: 10,
-      sampleCount: 16,
-    },
+    train_dcgan: training,
+    train_wgan: training,
     figures: { algebraSamples: 200, realismSamples: 100, samples: 16 },
-    train_lsgan: {
-      steps: 20,
-      width: 0.125,
-      batchSize: 16,
-      checkpointEvery: 10,
-      sampleEvery: 10,
-      sampleCount: 16,
-    },
+    train_lsgan: training,
   },
 });
