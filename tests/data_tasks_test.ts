@@ -49,7 +49,7 @@ Deno.test("synthesize (tiny profile) makes a BBBC021-format dataset; --jobs does
   const where = await openDataset(object);
   const meta = await readBbbc021Metadata(where.metadataDir);
   const summary = summarizeBbbc021(meta);
-  assert.equal(summary.fields, 16);
+  assert.equal(summary.fields, 28); // 2 plates × (12 treatments + 2 DMSO wells)
   assert.equal(summary.plates, 2);
   const field = await loadField(where.imageRoot, meta.fields[0], {
     expectSize: { width: 256, height: 256 },

@@ -10,7 +10,8 @@ function syntheticField(k = 0): FieldImage {
 }
 
 Deno.test("segmentField: nuclei, cells, props and crops agree", () => {
-  const field = syntheticField();
+  // Field 3 holds 25 cells (field 0 only 4 since the stronger week effects on density).
+  const field = syntheticField(3);
   const r = segmentField(field, { cropSize: 32 });
   assert.equal(r.status, "ok");
   assert.ok(r.nuclei.count >= 5, `nuclei ${r.nuclei.count}`);
