@@ -6,13 +6,20 @@
  * stride s, padding top/left pt/pl):
  *
  * - **Filter gradient** `df[kh, kw, ci, co] = Σ_{b,oh,ow} x[b, oh·s + kh − pt, ow·s + kw − pl, ci] ·
- *   dy[b, oh, ow, co]` is one convolution of xᵀ [Ci, H, W, B] (batch ↔ channels swapped) with the filter
- *   dyᵀ [OH, OW, B, Co], dilated by s, stride 1, padding pt, giving [Ci, fh, fw, Co].
+ *   dy[b, oh, ow, co]`. Optionally ({@link tuning}): GEMMs Pᵀ · dy over chunks of images, Pᵀ the transposed
+ *   im2col of x gathered in JS (≈ 1/Co of the multiply-adds), each an XNNPACK 1×1 convolution small enough
+ *   that its packed operand stays in cache. By default one convolution
+ *   of xᵀ [Ci, H, W, B] (batch ↔ channels swapped) with the filter dyᵀ [OH, OW, B, Co], dilated by s,
+ *   stride 1, padding pt, giving [Ci, fh, fw, Co].
  * - **Input gradient**: write u = ih + pt = s·q + p (p the phase). Only taps kh ≡ p (mod s) reach phase p, so
  *   every phase is a stride-1 forward convolution of dy with its flipped sub-filter of ⌈(fh − p)/s⌉ taps:
  *   s² small convolutions whose work adds up to the forward convolution's, scattered into dx in one pass.
  *   (One convolution with all phases as output channels, then `DepthToSpace`, pads every phase to ⌈fh/s⌉
  *   taps and an extra output row: measured 1.5–2.5× slower.)
+ *
+ * Optionally ({@link tuning}), the forward `Conv2D` with ≤ 4 input channels (D's first layer) runs as
+ * im2col · filter GEMMs: XNNPACK's direct convolution does only Ci multiply-adds per tap in its inner loop
+ * there (≈ 3 GMAC/s). By default every `Conv2D` goes to the stock kernel.
  *
  * It also replaces `BatchMatMul` (batch 1) by an XNNPACK 1×1 convolution: the stock kernel is a scalar loop,
  * 50× slower with a transposed operand (the dense layers' weight gradients).
@@ -28,7 +35,13 @@ import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 type Info = tf.TensorInfo;
 type Pads = [number, number, number, number]; // top, bottom, left, right
 
+/** The stock XNNPACK `Conv2D`, captured before {@link registerWasmKernels} wraps it. */
+let stockConv2D: tf.KernelFunc | null = null;
+
 function runKernel(name: string, backend: BackendWasm, inputs: Record<string, Info>, attrs: object): Info {
+  if (name === "Conv2D" && stockConv2D) {
+    return stockConv2D({ inputs, backend, attrs: attrs as tf.NamedAttrMap }) as Info;
+  }
   const k = tf.getKernel(name, "wasm");
   if (!k) throw new Error(`wasm backend has no '${name}' kernel`);
   return k.kernelFunc({ inputs, backend, attrs: attrs as tf.NamedAttrMap }) as Info;
@@ -111,6 +124,7 @@ export function conv2DBackpropFilterWasm(
   const [fh, fw, , Co] = filterShape;
   const { strideHeight: sh, strideWidth: sw, outHeight: OH, outWidth: OW } = ci;
   const pt = ci.padInfo.top, pl = ci.padInfo.left;
+  if (Co >= tuning.filterGemmMinCo) return filterGradGemm(backend, x, dy, ci);
   const xT = runKernel("Transpose", backend, { x }, { perm: [3, 1, 2, 0] }); // [Ci, H, W, B]
   const dyT = runKernel("Transpose", backend, { x: dy }, { perm: [1, 2, 0, 3] }); // [OH, OW, B, Co]
   // Output height = H + pt + pb − (OH − 1)·sh; choose pb so that it is fh (negative: crop unused rows).
@@ -125,6 +139,237 @@ export function conv2DBackpropFilterWasm(
   const df = runKernel("Transpose", backend, { x: y }, { perm: [1, 2, 0, 3] }); // [fh, fw, Ci, Co]
   dispose(backend, y);
   return df;
+}
+
+/**
+ * Thresholds that pick between formulations (exported for tests and the benchmark, which force each path).
+ * The GEMM paths are off by default: isolated 64 px kernels ran 1.2–3× faster through them, but whole
+ * training steps measured no gain (32 px: up to 12 % slower), see `bench/results/train.json` `beforeAfter`.
+ * Enable them with `filterGemmMinCo: 16, im2colMaxCi: 4`.
+ */
+export const tuning = {
+  /** filter gradients with at least this many output channels run as im2colᵀ · dy GEMMs (off: ∞) */
+  filterGemmMinCo: Infinity,
+  /** forward convolutions with at most this many input channels run as im2col · filter GEMMs (off: 0) */
+  im2colMaxCi: 0,
+  /** floats of the GEMM operand that XNNPACK packs per chunk (kept within the L2 cache) */
+  packedFloats: 1 << 17,
+  /** at least this many GEMM rows per filter-gradient chunk (fewer partial results to sum) */
+  minChunk: 1024,
+  /** floats of the largest im2col chunk */
+  chunkFloats: 1 << 20,
+};
+
+/**
+ * Filter gradient as GEMMs over chunks of images: df[(kh, kw, ci), co] = Σ_j Pᵀ[(kh, kw, ci), j] · dy[j, co]
+ * with j = (b, oh, ow) and Pᵀ the transposed im2col of x, gathered here; each chunk is one XNNPACK 1×1
+ * convolution [M, Kc] · [Kc, Co] (M = fh·fw·Ci), the chunks' results summed. Chunks are small enough that
+ * the packed dy chunk stays in cache. (The transposed dilated convolution runs XNNPACK's indirect GEMM over
+ * OH·OW taps of only B channels each: 1.3–2× slower than the forward convolution.)
+ */
+function filterGradGemm(backend: BackendWasm, x: Info, dy: Info, ci: tf.backend_util.Conv2DInfo): Info {
+  const [B, H, W, Ci] = x.shape;
+  const { filterHeight: fh, filterWidth: fw, strideHeight: sh, strideWidth: sw } = ci;
+  const { outHeight: OH, outWidth: OW, outChannels: Co } = ci;
+  const pt = ci.padInfo.top, pl = ci.padInfo.left;
+  const M = fh * fw * Ci, perImage = OH * OW;
+  const kc = Math.max(tuning.packedFloats / Co, tuning.minChunk);
+  const nb = Math.max(1, Math.min(B, Math.floor(kc / perImage)));
+  const acc = new Float32Array(M * Co);
+  for (let b0 = 0; b0 < B; b0 += nb) {
+    const n = Math.min(nb, B - b0), Kc = n * perImage;
+    const pT = backend.makeOutput([1, 1, M, Kc], "float32");
+    const dyc = backend.makeOutput([1, 1, Kc, Co], "float32");
+    // Views after every allocation (the heap may have grown).
+    const p = backend.typedArrayFromHeap(pT) as Float32Array;
+    (backend.typedArrayFromHeap(dyc) as Float32Array).set(
+      (backend.typedArrayFromHeap(dy) as Float32Array).subarray(b0 * perImage * Co, (b0 + n) * perImage * Co),
+    );
+    const xs = backend.typedArrayFromHeap(x) as Float32Array;
+    gatherTransposed(xs, p, b0, n, H, W, Ci, OH, OW, fh, fw, sh, sw, pt, pl);
+    const y = gemm(backend, pT, dyc);
+    const ys = backend.typedArrayFromHeap(y) as Float32Array;
+    for (let i = 0; i < acc.length; i++) acc[i] += ys[i];
+    dispose(backend, pT, dyc, y);
+  }
+  return backend.makeOutput([fh, fw, Ci, Co], "float32", undefined, acc);
+}
+
+/** Pᵀ[(kh, kw, c), (b, oh, ow)] = x[b0 + b, oh·sh + kh − pt, ow·sw + kw − pl, c] (0 outside), row length n·OH·OW. */
+function gatherTransposed(
+  xs: Float32Array,
+  p: Float32Array,
+  b0: number,
+  n: number,
+  H: number,
+  W: number,
+  Ci: number,
+  OH: number,
+  OW: number,
+  fh: number,
+  fw: number,
+  sh: number,
+  sw: number,
+  pt: number,
+  pl: number,
+): void {
+  const Kc = n * OH * OW, step = sw * Ci;
+  for (let kw = 0; kw < fw; kw++) {
+    // Valid output columns for tap column kw: iw = ow·sw + kw − pl ∈ [0, W).
+    const lo = Math.max(0, Math.ceil((pl - kw) / sw)),
+      hi = Math.min(OW - 1, Math.floor((W - 1 + pl - kw) / sw));
+    for (let b = 0; b < n; b++) {
+      for (let oh = 0; oh < OH; oh++) {
+        const col0 = (b * OH + oh) * OW;
+        for (let kh = 0; kh < fh; kh++) {
+          const ih = oh * sh + kh - pt;
+          const inside = ih >= 0 && ih < H && hi >= lo;
+          const src0 = (((b0 + b) * H + ih) * W + lo * sw + kw - pl) * Ci;
+          for (let c = 0; c < Ci; c++) {
+            const d = ((kh * fw + kw) * Ci + c) * Kc + col0;
+            if (!inside) {
+              p.fill(0, d, d + OW);
+              continue;
+            }
+            for (let ow = 0; ow < lo; ow++) p[d + ow] = 0;
+            let src = src0 + c;
+            for (let ow = lo; ow <= hi; ow++, src += step) p[d + ow] = xs[src];
+            for (let ow = hi + 1; ow < OW; ow++) p[d + ow] = 0;
+          }
+        }
+      }
+    }
+  }
+}
+
+/** [1, 1, M, K] · [1, 1, K, N] → [1, 1, M, N] on XNNPACK (a 1×1 convolution). */
+function gemm(backend: BackendWasm, a: Info, b: Info): Info {
+  return runKernel("Conv2D", backend, { x: a, filter: b }, {
+    strides: [1, 1],
+    pad: "valid",
+    dataFormat: "NHWC",
+    dilations: [1, 1],
+    dimRoundingMode: undefined,
+  });
+}
+
+/**
+ * Forward convolution with few input channels (the first layer of D: 3) as im2col · filter GEMMs over
+ * chunks of images: XNNPACK's convolution runs only Ci multiply-adds per tap in its inner loop there
+ * (≈ 3 GMAC/s against 15 for wide layers).
+ */
+function convIm2col(backend: BackendWasm, x: Info, filter: Info, ci: tf.backend_util.Conv2DInfo): Info {
+  const [B, H, W, Ci] = x.shape;
+  const { filterHeight: fh, filterWidth: fw, strideHeight: sh, strideWidth: sw } = ci;
+  const { outHeight: OH, outWidth: OW, outChannels: Co } = ci;
+  const pt = ci.padInfo.top, pl = ci.padInfo.left;
+  const K = fh * fw * Ci, perImage = OH * OW;
+  const nb = Math.max(1, Math.min(B, Math.floor(tuning.chunkFloats / (K * perImage))));
+  const f2 = runKernel("Reshape", backend, { x: filter }, { shape: [1, 1, K, Co] });
+  const out = backend.makeOutput([B, OH, OW, Co], "float32");
+  for (let b0 = 0; b0 < B; b0 += nb) {
+    const n = Math.min(nb, B - b0);
+    const pm = backend.makeOutput([1, 1, n * perImage, K], "float32");
+    const xs = backend.typedArrayFromHeap(x) as Float32Array;
+    gatherIm2col(
+      xs,
+      backend.typedArrayFromHeap(pm) as Float32Array,
+      b0,
+      n,
+      H,
+      W,
+      Ci,
+      OH,
+      OW,
+      fh,
+      fw,
+      sh,
+      sw,
+      pt,
+      pl,
+    );
+    const y = gemm(backend, pm, f2);
+    (backend.typedArrayFromHeap(out) as Float32Array).set(
+      backend.typedArrayFromHeap(y) as Float32Array,
+      b0 * perImage * Co,
+    );
+    dispose(backend, pm, y);
+  }
+  dispose(backend, f2);
+  return out;
+}
+
+/** P[(b, oh, ow), (kh, kw, c)] = x[b0 + b, oh·sh + kh − pt, ow·sw + kw − pl, c] (0 outside). */
+function gatherIm2col(
+  xs: Float32Array,
+  p: Float32Array,
+  b0: number,
+  n: number,
+  H: number,
+  W: number,
+  Ci: number,
+  OH: number,
+  OW: number,
+  fh: number,
+  fw: number,
+  sh: number,
+  sw: number,
+  pt: number,
+  pl: number,
+): void {
+  const K = fh * fw * Ci, run = fw * Ci;
+  for (let b = 0; b < n; b++) {
+    for (let oh = 0; oh < OH; oh++) {
+      for (let kh = 0; kh < fh; kh++) {
+        const ih = oh * sh + kh - pt;
+        const base = (b * OH + oh) * OW * K + kh * run;
+        if (ih < 0 || ih >= H) {
+          for (let ow = 0; ow < OW; ow++) p.fill(0, base + ow * K, base + ow * K + run);
+          continue;
+        }
+        const rowBase = ((b0 + b) * H + ih) * W * Ci;
+        for (let ow = 0; ow < OW; ow++) {
+          const iw0 = ow * sw - pl, d0 = base + ow * K;
+          if (iw0 >= 0 && iw0 + fw <= W) {
+            const s0 = rowBase + iw0 * Ci;
+            for (let t = 0; t < run; t++) p[d0 + t] = xs[s0 + t];
+          } else {
+            for (let kw = 0; kw < fw; kw++) {
+              const iw = iw0 + kw, d = d0 + kw * Ci;
+              if (iw < 0 || iw >= W) { for (let c = 0; c < Ci; c++) p[d + c] = 0; }
+              else for (let c = 0; c < Ci; c++) p[d + c] = xs[rowBase + iw * Ci + c];
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** `Conv2D` for wasm: few input channels through {@link convIm2col}, everything else to the stock kernel. */
+function makeConv2D(stock: tf.KernelFunc) {
+  return (
+    args: { inputs: { x: Info; filter: Info }; backend: BackendWasm; attrs: tf.NamedAttrMap },
+  ): Info => {
+    const { inputs: { x, filter }, backend, attrs } = args;
+    const dil = attrs.dilations as number | [number, number] | undefined;
+    const dilated = dil !== undefined && (typeof dil === "number" ? dil !== 1 : dil[0] !== 1 || dil[1] !== 1);
+    if (
+      x.shape.length === 4 && x.shape[3] <= tuning.im2colMaxCi && !dilated && x.dtype === "float32" &&
+      (attrs.dataFormat ?? "NHWC") === "NHWC"
+    ) {
+      const ci = convInfoOf(
+        x.shape,
+        filter.shape,
+        attrs.strides as [number, number],
+        attrs.pad,
+        attrs.dimRoundingMode,
+        attrs.dataFormat,
+      );
+      return convIm2col(backend, x, filter, ci);
+    }
+    return stock(args as unknown as Parameters<tf.KernelFunc>[0]) as Info;
+  };
 }
 
 /**
@@ -281,14 +526,19 @@ let registered = false;
 
 /**
  * Registers {@link conv2DBackpropFilterWasm} and {@link conv2DBackpropInputWasm} as the wasm backend's
- * `Conv2DBackpropFilter` and `Conv2DBackpropInput` (replacing its slow one). Idempotent. Call after
- * importing `@tensorflow/tfjs-backend-wasm`.
+ * `Conv2DBackpropFilter` and `Conv2DBackpropInput` (replacing its slow one), and wraps its `Conv2D` and
+ * `BatchMatMul`. Idempotent. Call after importing `@tensorflow/tfjs-backend-wasm`.
  */
 export function registerWasmKernels(): void {
   if (registered) return;
   const stockMatMul = tf.getKernel("BatchMatMul", "wasm");
-  if (!stockMatMul) throw new Error("register the wasm backend (import @tensorflow/tfjs-backend-wasm) first");
+  const stockConv = tf.getKernel("Conv2D", "wasm");
+  if (!stockMatMul || !stockConv) {
+    throw new Error("register the wasm backend (import @tensorflow/tfjs-backend-wasm) first");
+  }
+  stockConv2D = stockConv.kernelFunc;
   const kernels: [string, (a: never) => Info][] = [
+    ["Conv2D", makeConv2D(stockConv.kernelFunc)],
     ["Conv2DBackpropFilter", conv2DBackpropFilterWasm],
     ["Conv2DBackpropInput", conv2DBackpropInputWasm],
     ["BatchMatMul", makeBatchMatMul(stockMatMul.kernelFunc)],

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { randn, relError, valuesOn } from "./test_util.ts";
 import { Rng } from "./rng.ts";
+import { tuning } from "./wasm_kernels.ts";
 
 type Pad = "same" | "valid";
 interface Case {
@@ -42,6 +43,26 @@ function cases(): Case[] {
 const name = (c: Case) => `x[${c.B},${c.H},${c.W},${c.Ci}] f${c.k}×${c.k}→${c.Co} stride ${c.s} ${c.pad}`;
 
 Deno.test("wasm Conv2DBackpropFilter and Conv2DBackpropInput match the cpu backend (rel. error < 1e-4)", async () => {
+  await checkConvKernels("default paths");
+});
+
+Deno.test("wasm kernels' GEMM paths (im2col forward, im2colᵀ·dy filter gradient, many chunks) match the cpu backend", async () => {
+  const saved = { ...tuning };
+  Object.assign(tuning, {
+    filterGemmMinCo: 1,
+    im2colMaxCi: 1e9,
+    packedFloats: 16,
+    minChunk: 1,
+    chunkFloats: 64,
+  });
+  try {
+    await checkConvKernels("GEMM paths forced");
+  } finally {
+    Object.assign(tuning, saved);
+  }
+});
+
+async function checkConvKernels(label: string): Promise<void> {
   let worst = 0;
   for (const [i, c] of cases().entries()) {
     const x = randn(c.B * c.H * c.W * c.Ci, 100 + i);
@@ -67,14 +88,23 @@ Deno.test("wasm Conv2DBackpropFilter and Conv2DBackpropInput match the cpu backe
         ...attrs,
         inputShape: [c.B, c.H, c.W, c.Ci],
       }) as tf.Tensor;
+    const forward = () =>
+      tf.conv2d(
+        tf.tensor(x, [c.B, c.H, c.W, c.Ci]) as tf.Tensor4D,
+        tf.tensor(f, [c.k, c.k, c.Ci, c.Co]) as tf.Tensor4D,
+        c.s,
+        c.pad,
+      );
+    const e0 = relError(await valuesOn("wasm", forward), await valuesOn("cpu", forward));
+    assert.ok(e0 < 1e-4, `forward, ${name(c)}: relative error ${e0}`);
     const ef = relError(await valuesOn("wasm", filterGrad), await valuesOn("cpu", filterGrad));
     const ei = relError(await valuesOn("wasm", inputGrad), await valuesOn("cpu", inputGrad));
     assert.ok(ef < 1e-4, `filter gradient, ${name(c)}: relative error ${ef}`);
     assert.ok(ei < 1e-4, `input gradient, ${name(c)}: relative error ${ei}`);
-    worst = Math.max(worst, ef, ei);
+    worst = Math.max(worst, e0, ef, ei);
   }
-  console.log(`worst relative error over ${cases().length} shapes: ${worst.toExponential(2)}`);
-});
+  console.log(`${label}: worst relative error over ${cases().length} shapes: ${worst.toExponential(2)}`);
+}
 
 Deno.test("gradients of tf.conv2dTranspose through the wasm kernels match the cpu backend", async () => {
   for (
