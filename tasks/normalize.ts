@@ -75,10 +75,16 @@ export const normalize = defineTask({
         }
         const [, s] = shard.header.shape;
         const per = s * s * 3;
+        // One crop's channels as planes, reused for every crop of the shard.
+        const planes = [0, 1, 2].map(() => new Uint16Array(s * s));
+        const mask = new Uint8Array(s * s).fill(1);
         for (const r of rowsOf.get(shardName)!) {
           const crop = shard.data.subarray(r.index * per, (r.index + 1) * per);
-          const planes = [0, 1, 2].map((c) => crop.filter((_, i) => i % 3 === c));
-          const mask = new Uint8Array(s * s).fill(1);
+          for (let i = 0; i < s * s; i++) {
+            planes[0][i] = crop[3 * i];
+            planes[1][i] = crop[3 * i + 1];
+            planes[2][i] = crop[3 * i + 2];
+          }
           const hist = (m: Map<string, InstanceType<typeof IntensityHistogram>>) => {
             let h = m.get(r.plate);
             if (!h) m.set(r.plate, h = new IntensityHistogram(16));

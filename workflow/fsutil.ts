@@ -115,7 +115,7 @@ export function formatBytes(n: number): string {
     n /= 1024;
     u++;
   }
-  return `${u === 0 ? n : n.toFixed(1)} ${units[u]}`;
+  return u === 0 ? `${Math.round(n)} B` : `${n.toFixed(1)} ${units[u]}`;
 }
 
 /** Human-readable duration: `850 ms`, `12.3 s`, `4m05s`, `1h02m`. */

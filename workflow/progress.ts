@@ -36,14 +36,13 @@ interface Running {
   samples: [number, number][];
 }
 
-function rateAndEta(r: Running, now: number): { rate: number; eta: number | undefined } {
+function rateAndEta(r: Running): { rate: number; eta: number | undefined } {
   const p = r.progress;
   if (!p || r.samples.length < 2) return { rate: 0, eta: undefined };
   const [t0, d0] = r.samples[0];
   const [t1, d1] = r.samples[r.samples.length - 1];
   const rate = t1 > t0 ? ((d1 - d0) * 1000) / (t1 - t0) : 0;
   const eta = rate > 0 && p.total > 0 ? ((p.total - p.done) / rate) * 1000 : undefined;
-  void now;
   return { rate, eta };
 }
 
@@ -54,7 +53,7 @@ function progressText(r: Running, now: number, barWidth: number): string {
   const frac = Math.max(0, Math.min(1, p.done / p.total));
   const filled = Math.round(frac * barWidth);
   const bar = barWidth > 0 ? `[${"#".repeat(filled)}${"-".repeat(barWidth - filled)}] ` : "";
-  const { rate, eta } = rateAndEta(r, now);
+  const { rate, eta } = rateAndEta(r);
   const rateText = rate > 0 ? `, ${rate >= 10 ? rate.toFixed(0) : rate.toFixed(2)} ${p.unit}/s` : "";
   const etaText = eta !== undefined ? `, ETA ${formatDuration(eta)}` : "";
   return `${bar}${

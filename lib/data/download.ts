@@ -11,6 +11,7 @@
  * @module
  */
 
+import { formatBytes } from "../../workflow/fsutil.ts";
 import { createHash } from "node:crypto";
 import { dirname, join, normalize, resolve, sep } from "node:path";
 import { Unzip, UnzipInflate, UnzipPassThrough } from "fflate";
@@ -506,16 +507,8 @@ export function formatProgress(p: DownloadProgress, width = 24): string {
   }/s  ETA ${eta}  (${p.filesDone}/${p.filesTotal} files)`;
 }
 
-/** Formats a byte count with binary units, e.g. `1.5 MiB`. */
-export function formatBytes(n: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let u = 0;
-  while (n >= 1024 && u < units.length - 1) {
-    n /= 1024;
-    u++;
-  }
-  return u === 0 ? `${Math.round(n)} B` : `${n.toFixed(1)} ${units[u]}`;
-}
+/** Formats a byte count with binary units, e.g. `1.5 MiB` (the engine's formatter). */
+export { formatBytes };
 
 /** Formats seconds as `m:ss` or `h:mm:ss`. */
 export function formatDuration(seconds: number): string {

@@ -28,6 +28,7 @@ import { DMSO, IMAGE_COLUMNS } from "./bbbc021.ts";
 import { MOA_COMPOUNDS, MOAS, treatmentEffect } from "./phenotypes.ts";
 import { type BatchEffect, makeBatchEffect, plateEffect, type RenderedField, renderField } from "./render.ts";
 import { encodeTiff } from "./tiff.ts";
+import { writeFileAtomic } from "./atomic_write.ts";
 import { Rng, seedFrom } from "./rng.ts";
 import type { SyntheticOptions } from "./synthetic_options.ts";
 
@@ -293,11 +294,6 @@ function formatConc(c: number): string {
   return c.toFixed(6);
 }
 
-async function writeAtomic(path: string, data: Uint8Array): Promise<void> {
-  await Deno.writeFile(path + ".part", data);
-  await Deno.rename(path + ".part", path);
-}
-
 /**
  * Renders field `index` of a plan and writes its three channel TIFFs (and masks) under `outDir`. Returns the
  * number of cells rendered. Pure given the plan, so fields can be written in any order, by any worker.
@@ -310,22 +306,20 @@ export async function writeSyntheticField(
   const o = plan.options;
   const f = plan.fields[index];
   const dir = join(outDir, f.batch, f.plate);
-  await Deno.mkdir(dir, { recursive: true });
   const r = renderSyntheticField(plan, f);
   for (let c = 0; c < 3; c++) {
-    await writeAtomic(
+    await writeFileAtomic(
       join(dir, f.files[c]),
       encodeTiff({ width: r.width, height: r.height, data: r.channels[c] }, { compression: o.compression }),
     );
   }
   if (o.masks) {
     const m = syntheticMaskPaths(outDir, f);
-    await Deno.mkdir(join(outDir, "masks", f.batch, f.plate), { recursive: true });
-    await writeAtomic(
+    await writeFileAtomic(
       m.cells,
       encodeTiff({ width: r.width, height: r.height, data: r.cells }, { compression: "deflate" }),
     );
-    await writeAtomic(
+    await writeFileAtomic(
       m.nuclei,
       encodeTiff({ width: r.width, height: r.height, data: r.nuclei }, { compression: "deflate" }),
     );
@@ -428,14 +422,13 @@ export async function synthesizeBbbc021(
       f.concentration,
     ]);
   });
-  const write = writeAtomic;
-  await write(
+  await writeFileAtomic(
     join(outDir, "BBBC021_v1_image.csv"),
     new TextEncoder().encode(formatCsv(["TableNumber", "ImageNumber", ...IMAGE_COLUMNS], rows)),
   );
   const moaText = '"compound",concentration,"moa"\n' +
     plan.moaRows.map((r) => `"${r.compound}",${formatConc(r.concentration)},"${r.moa}"`).join("\n") + "\n";
-  await write(join(outDir, "BBBC021_v1_moa.csv"), new TextEncoder().encode(moaText));
+  await writeFileAtomic(join(outDir, "BBBC021_v1_moa.csv"), new TextEncoder().encode(moaText));
   const counts = {
     fields: plan.fields.length,
     plates: new Set(plan.fields.map((f) => f.plate)).size,
@@ -452,7 +445,7 @@ export async function synthesizeBbbc021(
       return [`${r.compound}@${r.concentration}`, { strength: e.strength, nonResponders: e.nonResponders }];
     }),
   );
-  await write(
+  await writeFileAtomic(
     join(outDir, "synthetic.json"),
     new TextEncoder().encode(
       JSON.stringify(

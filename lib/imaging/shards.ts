@@ -21,8 +21,10 @@
  * @module
  */
 
-import { dirname } from "node:path";
+import { writeFileAtomic } from "../data/atomic_write.ts";
 import { formatCsv, parseCsv } from "../data/csv.ts";
+
+export { writeFileAtomic };
 
 /** The shard magic bytes. */
 export const SHARD_MAGIC = "MGCROPS1";
@@ -127,20 +129,6 @@ export function decodeShard(bytes: Uint8Array, file = "<shard>"): Shard {
     }
   } else for (let i = 0; i < count; i++) data[i] = dv.getFloat32(start + 4 * i, true);
   return { header, data };
-}
-
-/** Writes `bytes` to `path` atomically (a temporary file in the same folder, then rename). */
-export async function writeFileAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
-  await Deno.mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${crypto.randomUUID().slice(0, 8)}`;
-  try {
-    if (typeof bytes === "string") await Deno.writeTextFile(tmp, bytes);
-    else await Deno.writeFile(tmp, bytes);
-    await Deno.rename(tmp, path);
-  } catch (e) {
-    await Deno.remove(tmp).catch(() => {});
-    throw e;
-  }
 }
 
 /** Encodes and writes a shard atomically. */
