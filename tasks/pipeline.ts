@@ -4,7 +4,7 @@
  *
  * The DAG (each arrow is a content-hashed artifact in cache/):
  * synthesize | fetch_bbbc021 | crop set → segment → normalize → train_dcgan, train_wgan, train_lsgan →
- * extract → aggregate → evaluate → figures → site.
+ * extract → aggregate → evaluate, dose_response → figures, gallery → site.
  *
  * Stages are added here as they land; `deno task status` lists the ones present.
  * @module
@@ -12,12 +12,15 @@
 import { definePipeline, main } from "../workflow/mod.ts";
 import { aggregate } from "./aggregate.ts";
 import { cropSet } from "./crop_set.ts";
+import { doseResponseTask } from "./dose_response.ts";
 import { evaluate } from "./evaluate.ts";
 import { extractClassical, extractDcgan, extractLsgan, extractRandom, extractWgan } from "./extract.ts";
 import { figures } from "./figures.ts";
+import { gallery } from "./gallery.ts";
 import { fetchBbbc021 } from "./fetch_bbbc021.ts";
 import { normalize } from "./normalize.ts";
 import { segment } from "./segment.ts";
+import { siteStep } from "./site.ts";
 import { synthesize } from "./synthesize.ts";
 import { trainDcgan, trainLsgan, trainWgan } from "./train.ts";
 import { paper } from "./profiles/paper.ts";
@@ -46,7 +49,9 @@ export const stages = [
   extractClassical,
   aggregate,
   evaluate,
+  doseResponseTask,
   figures,
+  gallery,
 ] as const;
 
 /** The type of the stage list, for typed profile overrides. */
@@ -58,6 +63,7 @@ export const pipeline = definePipeline({
   tasks: stages,
   profiles: [quick, tiny, realCrops, paper],
   defaultProfile: "quick",
+  after: siteStep,
 });
 
 if (import.meta.main) await main(pipeline);

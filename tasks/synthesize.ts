@@ -12,6 +12,7 @@ export const synthesize = defineTask({
   name: "synthesize",
   version: 1,
   description: "synthetic BBBC021-format plates (DNA, tubulin, actin) with MOA phenotypes and true masks",
+  publish: ["phenotypes.json", "synthetic.json"],
   params: {
     seed: p.int(D.seed, { min: 0, doc: "random seed; the same params give byte-identical output" }),
     width: p.int(D.width, { min: 32, max: 8192, doc: "field width in pixels (BBBC021: 1280)" }),

@@ -29,6 +29,7 @@ export function trainTask<L extends Loss>(loss: L) {
     version: 1,
     description: `${loss === "wgan" ? "WGAN-GP" : loss.toUpperCase()} trained on the normalised crops`,
     inputs: { crops: normalize },
+    publish: ["train.json", "curves.json", "samples"],
     params: {
       steps: p.int(2000, { min: 1, doc: "training steps (one D and one G update each)" }),
       width: p.number(1, { min: 1 / 32, max: 4, doc: "filter-count multiplier (1: the paper's network)" }),

@@ -1,6 +1,9 @@
 /**
- * The project pipeline end to end at `tiny` size, through the real CLI in a temporary cache: every stage runs,
- * a rerun is all cached, and a training killed with SIGKILL resumes from its checkpoint.
+ * The project pipeline end to end at `tiny` size, through the real CLI: in a copy of the project (so code can
+ * be edited) with a temporary cache, every stage runs, the site is built, a rerun is all cached, `deno task
+ * embed` reproduces a feature set, and edits rerun exactly what they should (a comment: nothing; evaluation
+ * code: evaluate and figures; a figure param: figures and the site). Also: a training killed with SIGKILL
+ * resumes from its checkpoint, and every profile resolves.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -21,29 +24,69 @@ const SCIENCE = [
   "extract_classical",
   "aggregate",
   "evaluate",
+  "dose_response",
   "figures",
+  "gallery",
 ];
 
-function command(args: string[], env: Record<string, string> = {}) {
+function command(args: string[], env: Record<string, string> = {}, root = ROOT) {
   return new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--quiet", join(ROOT, "tasks/pipeline.ts"), ...args],
-    cwd: ROOT,
+    args: ["run", "-A", "--quiet", join(root, "tasks/pipeline.ts"), ...args],
+    cwd: root,
     stdout: "piped",
     stderr: "piped",
     env: { CI: "1", NO_COLOR: "1", ...env },
   });
 }
 
-async function cli(args: string[]) {
-  const out = await command(args).output();
+async function cli(args: string[], root = ROOT) {
+  const out = await command(args, {}, root).output();
   const dec = new TextDecoder();
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
 }
 
-Deno.test("tiny profile: every stage runs, outputs are there, and a rerun is all cached", async () => {
+/** Copies the project's sources into `dir` (node_modules linked), so a test can edit code. */
+async function copyProject(dir: string): Promise<void> {
+  const skip = new Set(["dist", "node_modules", ".astro", "tests"]);
+  const copy = async (from: string, to: string, top: boolean) => {
+    await Deno.mkdir(to, { recursive: true });
+    for await (const e of Deno.readDir(from)) {
+      if (top && skip.has(e.name)) continue;
+      if (e.isDirectory) await copy(join(from, e.name), join(to, e.name), false);
+      else if (e.isFile) await Deno.copyFile(join(from, e.name), join(to, e.name));
+    }
+  };
+  await Deno.mkdir(dir, { recursive: true });
+  for (const f of ["deno.json", "deno.lock"]) await Deno.copyFile(join(ROOT, f), join(dir, f));
+  for (const d of ["workflow", "tasks", "lib", "tools"]) await copy(join(ROOT, d), join(dir, d), false);
+  await copy(join(ROOT, "site"), join(dir, "site"), true);
+  await Deno.symlink(join(ROOT, "node_modules"), join(dir, "node_modules"));
+}
+
+/** Task name → state ("run" or "cached") and reasons, from `status --json`. */
+async function status(root: string, dirs: string[], extra: string[] = []) {
+  const r = await cli(["status", "--json", ...dirs, ...extra], root);
+  assert.equal(r.code, 0, r.stderr);
+  return Object.fromEntries(
+    JSON.parse(r.stdout).map((t: { task: string; state: string; reasons: string[] }) => [t.task, t]),
+  ) as Record<string, { state: string; reasons: string[] }>;
+}
+
+/** The tasks a reproduce's summary table says ran. */
+const ran = (stdout: string) => [...stdout.matchAll(/^(\w+)\s+ran\s/gm)].map((m) => m[1]);
+
+async function edit(file: string, from: string, to: string): Promise<void> {
+  const text = await Deno.readTextFile(file);
+  assert.ok(text.includes(from), `${file} has no '${from}'`);
+  await Deno.writeTextFile(file, text.replace(from, to));
+}
+
+Deno.test("tiny profile end to end: every stage, the site, embed, a cached rerun, and incremental edits", async () => {
   const tmp = await Deno.makeTempDir({ prefix: "morphogan-tiny-" });
+  const root = join(tmp, "project");
+  await copyProject(root);
   const dirs = ["--profile", "tiny", "--cache", join(tmp, "cache"), "--results", join(tmp, "results")];
-  const first = await cli(["reproduce", ...dirs]);
+  const first = await cli(["reproduce", ...dirs], root);
   assert.equal(first.code, 0, first.stderr);
   const run = JSON.parse(await Deno.readTextFile(join(tmp, "results", "tiny", "run.json")));
   const names = run.tasks.map((t: { name: string }) => t.name);
@@ -62,6 +105,9 @@ Deno.test("tiny profile: every stage runs, outputs are there, and a rerun is all
     const info = JSON.parse(await Deno.readTextFile(join(dir, "train.json")));
     assert.equal(info.loss, loss);
     assert.equal(info.size, 32);
+    // Published without the weights.
+    const published = [...Deno.readDirSync(join(tmp, "results", "tiny", `train_${loss}`))].map((e) => e.name);
+    assert.deepEqual(published.sort(), ["curves.json", "samples", "train.json"]);
   }
   // Table 1: a row per method with numbers, the paper's beside.
   const table1 = JSON.parse(await Deno.readTextFile(join(tmp, "results", "tiny", "evaluate", "table1.json")));
@@ -77,9 +123,91 @@ Deno.test("tiny profile: every stage runs, outputs are there, and a rerun is all
   assert.equal(bySet.classical.paper.nsc, 0.9);
   const features = JSON.parse(await Deno.readTextFile(join(object("extract_lsgan"), "features.json")));
   assert.equal(features.d, 100);
-  const second = await cli(["reproduce", ...dirs]);
+  // Gallery, dose response, phenotype table, and the site.
+  const gallery = JSON.parse(
+    await Deno.readTextFile(join(tmp, "results", "tiny", "gallery", "gallery.json")),
+  );
+  assert.equal(gallery.counts.treatments, 25);
+  const dose = JSON.parse(
+    await Deno.readTextFile(join(tmp, "results/tiny/dose_response/dose_response.json")),
+  );
+  assert.equal(dose.sets.lsgan.controlSites, 4);
+  const phenotypes = JSON.parse(
+    await Deno.readTextFile(join(tmp, "results/tiny/synthesize/phenotypes.json")),
+  );
+  assert.equal(phenotypes.moas.length, 12);
+  assert.match(first.stdout, /^site: built \d+ pages → /m);
+  assert.ok((await Deno.stat(join(tmp, "site", "index.html"))).isFile);
+
+  // deno task embed with the training's cache key on the segmented cells = extract_lsgan's features.
+  const key = run.tasks.find((t: { name: string }) => t.name === "train_lsgan").key.slice(0, 12);
+  const embed = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      join(root, "tools/embed.ts"),
+      "--model",
+      key,
+      "--cache",
+      join(tmp, "cache"),
+      "--crops",
+      object("segment"),
+      "--out",
+      join(tmp, "embed.csv"),
+      "--backend",
+      "wasm",
+    ],
+    cwd: root,
+    stderr: "piped",
+  }).output();
+  assert.equal(embed.code, 0, new TextDecoder().decode(embed.stderr));
+  const lines = (await Deno.readTextFile(join(tmp, "embed.csv"))).trim().split("\n");
+  const f32 = new Float32Array((await Deno.readFile(join(object("extract_lsgan"), "features.f32"))).buffer);
+  assert.equal(lines.length - 1, f32.length / 100);
+  for (const i of [0, 7, lines.length - 2]) {
+    const got = lines[i + 1].split(",").slice(-100).map(Number);
+    got.forEach((v, j) =>
+      assert.ok(Math.abs(v - f32[i * 100 + j]) <= 1e-5 * (1 + Math.abs(v)), `cell ${i} f${j}`)
+    );
+  }
+
+  // A rerun is all cached (the site rebuilds once: run.json now says "cached").
+  const second = await cli(["reproduce", ...dirs], root);
   assert.equal(second.code, 0, second.stderr);
-  assert.doesNotMatch(second.stdout, /\sran\s/);
+  assert.deepEqual(ran(second.stdout), []);
+
+  // 1. A comment in the evaluation code: nothing reruns, the site is up to date.
+  const nsc = join(root, "lib/profiling/nsc.ts");
+  await Deno.writeTextFile(nsc, "// A comment changes nothing.\n" + await Deno.readTextFile(nsc));
+  assert.ok(Object.values(await status(root, dirs)).every((t) => t.state === "cached"));
+  const third = await cli(["reproduce", ...dirs], root);
+  assert.equal(third.code, 0, third.stderr);
+  assert.deepEqual(ran(third.stdout), []);
+  assert.match(third.stdout, /^site: up to date/m);
+
+  // 2. A real change in the evaluation code: evaluate reruns, then what reads it (figures); no training.
+  await edit(
+    join(root, "tasks/evaluate.ts"),
+    "1-NN MOA accuracy (fractions)",
+    "1-NN MOA accuracy (fractions of 1)",
+  );
+  const s2 = await status(root, dirs);
+  assert.deepEqual(s2.evaluate.reasons, ["code: tasks/evaluate.ts"]);
+  assert.deepEqual(s2.figures.reasons, ["input: evaluate (reruns)"]);
+  assert.deepEqual(Object.keys(s2).filter((t) => s2[t].state === "run"), ["evaluate", "figures"]);
+  const fourth = await cli(["reproduce", ...dirs], root);
+  assert.equal(fourth.code, 0, fourth.stderr);
+  assert.deepEqual(ran(fourth.stdout), ["evaluate", "figures"]);
+  assert.match(fourth.stdout, /^site: built/m);
+
+  // 3. A figure param: only figures, and the site.
+  const s3 = await status(root, dirs, ["--param", "figures.samples=9"]);
+  assert.deepEqual(s3.figures.reasons, ["param: figures.samples 16→9"]);
+  assert.deepEqual(Object.keys(s3).filter((t) => s3[t].state === "run"), ["figures"]);
+  const fifth = await cli(["reproduce", ...dirs, "--param", "figures.samples=9"], root);
+  assert.equal(fifth.code, 0, fifth.stderr);
+  assert.deepEqual(ran(fifth.stdout), ["figures"]);
+  assert.match(fifth.stdout, /^site: built/m);
   await Deno.remove(tmp, { recursive: true });
 });
 

@@ -15,6 +15,7 @@ import { planPipeline, type RunOptions, runPipeline, summaryTable, TaskFailure }
 const USAGE = `Usage:
   reproduce [--profile P] [--only T,..] [--until T,..] [--force T,..|all] [--dry-run]
             [--param task.key=value]... [--jobs N] [--no-wait] [--backend B] [--log-level L] [--verbose]
+            [--no-<after step>]  skip the step run after the DAG (e.g. --no-site)
   status    [--profile P] [--json] [--param task.key=value]... [--force T,..|all]
   gc        [--dry-run] [--checkpoints]
 Common: [--cache DIR] [--results DIR]`;
@@ -54,6 +55,7 @@ export async function runCli(pipeline: Pipeline, argv: string[]): Promise<number
         checkpoints: { type: "boolean" },
         cache: { type: "string" },
         results: { type: "string" },
+        ...(pipeline.after ? { [`no-${pipeline.after.name}`]: { type: "boolean" as const } } : {}),
       },
     }));
   } catch (e) {
@@ -153,6 +155,25 @@ export async function runCli(pipeline: Pipeline, argv: string[]): Promise<number
         reporter.close();
         console.log(summaryTable(summary));
         if (summary.results) console.log(`results: ${shown(summary.results)}/`);
+        const after = pipeline.after;
+        const skip = after && (values as Record<string, unknown>)[`no-${after.name}`];
+        if (after && summary.results && !skip) {
+          const t = Date.now();
+          try {
+            const line = await after.run({
+              root,
+              resultsDir,
+              profile,
+              log: (l) => reporter.info(`${after.name}: ${l}`),
+            });
+            console.log(`${after.name}: ${line} (${formatDuration(Date.now() - t)})`);
+          } catch (e) {
+            console.error(
+              `${after.name} failed: ${(e as Error).message} (the results are in place; rerun to retry)`,
+            );
+            return 1;
+          }
+        }
         return 0;
       } catch (e) {
         reporter.close();

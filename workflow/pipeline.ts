@@ -73,6 +73,32 @@ export function wire(pipeline: Pick<Pipeline, "tasks" | "profiles">, profileName
   return { tasks: pipeline.tasks.filter((t) => keep.has(t.name)), inputs };
 }
 
+/**
+ * A step run after every successful `reproduce`, on the exported results (e.g. building a website from
+ * them). It is not a task: it reads `results/`, which the engine writes after the DAG; it keeps its own
+ * up-to-date check. `--no-<name>` skips it.
+ */
+export interface AfterStep {
+  /** Short name, `[a-z][a-z-]*` (the `--no-<name>` flag). */
+  name: string;
+  /** What it makes. */
+  description: string;
+  /** Runs the step; returns a line to print (what it made, where). */
+  run(ctx: AfterContext): Promise<string>;
+}
+
+/** What an {@link AfterStep} gets. */
+export interface AfterContext {
+  /** The project root. */
+  root: string;
+  /** The results folder (all profiles). */
+  resultsDir: string;
+  /** The profile just run. */
+  profile: string;
+  /** Progress lines. */
+  log: (line: string) => void;
+}
+
 /** A validated pipeline. */
 export interface Pipeline {
   /** Tasks in a topological order (each task's inputs come before it). */
@@ -83,6 +109,8 @@ export interface Pipeline {
   readonly module: string;
   /** Project root: the nearest directory above the pipeline module holding a deno.json (or the module's own). */
   readonly root: string;
+  /** The step run after each successful `reproduce`, if any. */
+  readonly after: AfterStep | null;
 }
 
 /**
@@ -115,7 +143,11 @@ export function definePipeline(spec: {
   profiles: Profile[];
   defaultProfile: string;
   module: string;
+  after?: AfterStep;
 }): Pipeline {
+  if (spec.after && !/^[a-z][a-z-]*$/.test(spec.after.name)) {
+    throw new Error(`Invalid after-step name '${spec.after.name}': expected lower case letters and -`);
+  }
   const seen = new Map<string, AnyTask>();
   for (const task of spec.tasks) {
     if (seen.has(task.name)) throw new Error(`Pipeline lists task '${task.name}' twice`);
@@ -177,5 +209,6 @@ export function definePipeline(spec: {
     defaultProfile: spec.defaultProfile,
     module: spec.module,
     root: projectRoot(spec.module),
+    after: spec.after ?? null,
   });
 }

@@ -7,7 +7,7 @@
  * @module
  */
 import { hostname } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { CodeDigester } from "./code_digest.ts";
 import { execute, type Job } from "./execute.ts";
 import { copyTree, formatDuration, readJson, removeTree, replaceDir } from "./fsutil.ts";
@@ -435,6 +435,23 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
   }
 }
 
+/** Copies the listed top-level entries of an output folder (those that exist) into `dest`. */
+async function copyPublished(src: string, dest: string, entries: readonly string[]): Promise<void> {
+  await Deno.mkdir(dest, { recursive: true });
+  for (const entry of entries) {
+    if (entry.includes("..") || entry.startsWith("/")) {
+      throw new Error(`publish: expected a path inside the task's output, got '${entry}'`);
+    }
+    const info = await Deno.stat(join(src, entry)).catch(() => null);
+    if (!info) continue;
+    if (info.isDirectory) await copyTree(join(src, entry), join(dest, entry));
+    else {
+      await Deno.mkdir(dirname(join(dest, entry)), { recursive: true });
+      await Deno.copyFile(join(src, entry), join(dest, entry));
+    }
+  }
+}
+
 /**
  * Writes `results/<profile>/`: `run.json` (the DAG with each task's key, state, duration, params, inputs and
  * provenance) and a copy of every `publish` task's output under its name. Built beside and swapped in.
@@ -453,7 +470,8 @@ async function exportResults(
   for (const o of outcomes) {
     const t = planner.task(o.task);
     const manifest = (await store.readManifest(o.key!))!;
-    if (t.publish) await copyTree(store.objectDir(o.key!), join(tmp, t.name));
+    if (t.publish === true) await copyTree(store.objectDir(o.key!), join(tmp, t.name));
+    else if (t.publish) await copyPublished(store.objectDir(o.key!), join(tmp, t.name), t.publish);
     tasks.push({
       name: t.name,
       description: t.description ?? "",

@@ -47,6 +47,9 @@ Deno.test("first run computes everything; a rerun is all cached and publishes re
   // The published output and run.json.
   const sum = JSON.parse(await Deno.readTextFile(join(dir, "results/default/sum/sum.json")));
   assert.equal(sum.sum, 2 * (1 + 2 + 3 + 4 + 5));
+  // A list publishes only the entries named (and skips those absent).
+  const published = [...Deno.readDirSync(join(dir, "results/default/source"))].map((e) => e.name);
+  assert.deepEqual(published, ["values.json"]);
   const run = JSON.parse(await Deno.readTextFile(join(dir, "results/default/run.json")));
   assert.deepEqual(run.tasks.map((t: { name: string }) => t.name), ["source", "double", "side", "sum"]);
   assert.deepEqual(run.tasks[3].inputs, { double: "double" });
@@ -380,5 +383,27 @@ Deno.test("gc removes objects no profile's latest run uses and says how much it 
     sum: "cached",
   });
   assert.equal(states(await statusOf(dir, ["--profile", "big"])).sum, "cached");
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("the after step runs on the exported results after each reproduce; --no-<name> skips it", async () => {
+  const dir = await fresh();
+  const report = join(dir, "results/report.txt");
+  await Deno.remove(report).catch(() => {});
+  const r = await runToy(dir, ["reproduce"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^report: report of default \(/m);
+  assert.equal(await Deno.readTextFile(report), "default 30\n");
+  const skipped = await runToy(dir, ["reproduce", "--no-report"]);
+  assert.equal(skipped.code, 0, skipped.stderr);
+  assert.doesNotMatch(skipped.stdout, /^report:/m);
+  assert.equal(await Deno.readTextFile(report), "default 30\n");
+  const failed = await runToy(dir, ["reproduce"], { TOY_REPORT_FAIL: "1" });
+  assert.equal(failed.code, 1);
+  assert.match(
+    failed.stderr,
+    /report failed: the report was told to fail \(the results are in place; rerun to retry\)/,
+  );
+  assert.ok(await Deno.stat(join(dir, "results/default/run.json")));
   await Deno.remove(dir, { recursive: true });
 });

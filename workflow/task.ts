@@ -109,8 +109,11 @@ export interface TaskSpec<N extends string, S extends ParamSpecs, I extends Reco
   inputs?: I;
   /** Parameter declarations with typed defaults. */
   params?: S;
-  /** Copy the output into `results/<profile>/<name>/` after a successful run (for the site). */
-  publish?: boolean;
+  /**
+   * Copy the output into `results/<profile>/<name>/` after a successful run (for the site): `true` for all of
+   * it, or a list of top-level files and folders of the output (what is absent is skipped).
+   */
+  publish?: boolean | readonly string[];
   /** `process` (default) or `inline`. */
   isolation?: Isolation;
   /**

@@ -19,7 +19,9 @@ export const source = defineTask({
   name: "source",
   version: 1,
   params: { n: p.int(5, { min: 1 }), parity: p.int(0) },
+  publish: ["values.json", "absent.txt"],
   run(ctx) {
+    Deno.writeTextFileSync(ctx.out + "/unpublished.txt", "kept in the cache only");
     // parity does not change the output: used to test early cutoff.
     const values = Array.from({ length: ctx.params.n }, (_, i) => i + 1);
     Deno.writeTextFileSync(ctx.out + "/values.json", JSON.stringify(values));
@@ -96,6 +98,17 @@ export const pipeline = definePipeline({
     { name: "big", description: "toy, more values", params: { source: { n: 8 } } },
   ],
   defaultProfile: "default",
+  after: {
+    name: "report",
+    description: "a report from the exported results",
+    async run(ctx) {
+      if (Deno.env.get("TOY_REPORT_FAIL")) throw new Error("the report was told to fail");
+      const sum = JSON.parse(await Deno.readTextFile(ctx.resultsDir + "/" + ctx.profile + "/sum/sum.json"));
+      await Deno.writeTextFile(ctx.resultsDir + "/report.txt", ctx.profile + " " + sum.sum + "\\n", { append: true });
+      ctx.log("wrote the report");
+      return "report of " + ctx.profile;
+    },
+  },
 });
 if (import.meta.main) await main(pipeline);
 `,

@@ -438,3 +438,65 @@ export function applyShift(
 export function phenotypeScale(key: keyof PhenotypeParams): number {
   return PARAM_SCALE[key];
 }
+
+/** What each MOA's shift looks like (the table in the module docs), and the untreated control. */
+export const MOA_LOOKS: Readonly<Record<Moa | "DMSO", string>> = {
+  "DMSO": "clustered epithelial cells, oval textured nuclei, perinuclear tubulin with radial filaments, " +
+    "cortical actin, a few stress fibres, ~3 % mitotic",
+  "Actin disruptors": "bright actin dots, no cortex or fibres, ragged cells, binucleate cells",
+  "Aurora kinase inhibitors": "giant (polyploid, lobed) nuclei in large cells, fewer cells",
+  "Cholesterol-lowering": "rounded, compact, brighter cells",
+  "DNA damage": "enlarged flat cells with enlarged nuclei",
+  "DNA replication": "moderately enlarged nuclei, fewer cells (resembles DNA damage)",
+  "Eg5 inhibitors": "round mitotic cells with a ring (rosette) of condensed DNA around a tubulin aster",
+  "Epithelial": "spread, elongated, scattered cells with stress fibres",
+  "Kinase inhibitors": "like Epithelial, milder (resembles it)",
+  "Microtubule destabilizers": "many round mitotic cells with condensed bright DNA, diffuse tubulin",
+  "Microtubule stabilizers": "thick tubulin bundles, fragmented nuclei (micronuclei), some mitotic arrest",
+  "Protein degradation": "a bright perinuclear aggregate next to the nucleus",
+  "Protein synthesis": "small, dim cells",
+};
+
+/** MOA pairs that resemble each other by design (as in reality). */
+export const MOA_RESEMBLES: readonly (readonly [Moa, Moa])[] = [
+  ["Epithelial", "Kinase inhibitors"],
+  ["DNA damage", "DNA replication"],
+  ["Microtubule destabilizers", "Eg5 inhibitors"],
+  ["Cholesterol-lowering", "Protein synthesis"],
+];
+
+/** The phenotype model as data (written as `phenotypes.json` beside a synthetic dataset). */
+export interface PhenotypeTable {
+  /** The untreated cell's parameters and what it looks like. */
+  dmso: PhenotypeParams;
+  dmsoLooks: string;
+  /** Each parameter with its typical cell-to-cell scale. */
+  keys: { key: keyof PhenotypeParams; scale: number }[];
+  /** Each MOA: its shift at full strength, what it looks like, its compounds and concentrations (µM). */
+  moas: {
+    moa: Moa;
+    shift: Partial<PhenotypeParams>;
+    looks: string;
+    compounds: { compound: string; concentrations: number[] }[];
+  }[];
+  resembles: [Moa, Moa][];
+}
+
+/** The phenotype model as one JSON-ready table. */
+export function phenotypeTable(): PhenotypeTable {
+  return {
+    dmso: { ...DMSO_PHENOTYPE },
+    dmsoLooks: MOA_LOOKS.DMSO,
+    keys: PHENOTYPE_KEYS.map((key) => ({ key, scale: phenotypeScale(key) })),
+    moas: MOAS.map((moa) => ({
+      moa,
+      shift: { ...MOA_SHIFTS[moa] },
+      looks: MOA_LOOKS[moa],
+      compounds: MOA_COMPOUNDS.filter((c) => c.moa === moa).map((c) => ({
+        compound: c.compound,
+        concentrations: [...c.concentrations],
+      })),
+    })),
+    resembles: MOA_RESEMBLES.map(([a, b]) => [a, b]),
+  };
+}

@@ -7,6 +7,7 @@ import {
   MOA_SHIFTS,
   MOAS,
   PHENOTYPE_KEYS,
+  phenotypeTable,
   treatmentEffect,
 } from "./phenotypes.ts";
 import { readBbbc021Metadata, treatmentKey } from "./bbbc021.ts";
@@ -63,4 +64,16 @@ Deno.test("treatmentEffect: deterministic, DMSO inert, dose-response increases w
   const p = applyShift(treatmentEffect(1, "nocodazole", 3).shift, 1);
   assert.ok(p.mitotic > DMSO_PHENOTYPE.mitotic + 0.3 && p.tubulinDiffuse > 0.4);
   assert.ok(p.mitotic <= 0.95 && p.tubulinDiffuse <= 1);
+});
+
+Deno.test("phenotypeTable: every MOA with its shift, looks and compounds; JSON round-trips", () => {
+  const t = phenotypeTable();
+  assert.equal(t.moas.length, 12);
+  assert.equal(t.moas.reduce((a, m) => a + m.compounds.length, 0), MOA_COMPOUNDS.length);
+  const eg5 = t.moas.find((m) => m.moa === "Eg5 inhibitors")!;
+  assert.equal(eg5.shift.monopolar, 0.8);
+  assert.match(eg5.looks, /rosette/);
+  assert.ok(t.moas.every((m) => m.looks.length > 10 && Object.keys(m.shift).length > 0));
+  assert.deepEqual(t.keys.map((k) => k.key), [...PHENOTYPE_KEYS]);
+  assert.deepEqual(JSON.parse(JSON.stringify(t)), t);
 });

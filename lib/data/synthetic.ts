@@ -25,7 +25,7 @@
 import { join } from "node:path";
 import { formatCsv } from "./csv.ts";
 import { DMSO, IMAGE_COLUMNS } from "./bbbc021.ts";
-import { MOA_COMPOUNDS, MOAS, treatmentEffect } from "./phenotypes.ts";
+import { MOA_COMPOUNDS, MOAS, phenotypeTable, treatmentEffect } from "./phenotypes.ts";
 import { type BatchEffect, makeBatchEffect, plateEffect, type RenderedField, renderField } from "./render.ts";
 import { encodeTiff } from "./tiff.ts";
 import { writeFileAtomic } from "./atomic_write.ts";
@@ -455,6 +455,10 @@ export async function synthesizeBbbc021(
       ) +
         "\n",
     ),
+  );
+  await writeFileAtomic(
+    join(outDir, "phenotypes.json"),
+    new TextEncoder().encode(JSON.stringify(phenotypeTable(), null, 2) + "\n"),
   );
   return { ...counts, seconds: (performance.now() - t0) / 1000 };
 }
