@@ -63,8 +63,19 @@ export const evaluate = defineTask({
     });
     const results: Record<string, Record<string, { summary: ReturnType<typeof summary>; report: Report }>> =
       {};
+    // NSC needs annotated treatments of at least two compounds besides the control (not so for a crop set
+    // of DMSO and one compound): then Table 1 has only the paper's numbers and the reason (see dose_response).
+    const probe = tableFromJson<AggregateRow>(
+      await Deno.readTextFile(join(ctx.inputs.profiles, FEATURE_SETS[0], "treatments_cells.json")),
+    );
+    const compounds = new Set(probe.rows.filter((r) => r.moa && r.compound !== "DMSO").map((r) => r.compound));
+    const undefinedReason = compounds.size < 2
+      ? `NSC needs annotated treatments of at least 2 compounds besides DMSO; this data has ${compounds.size} ` +
+        `(${[...compounds].join(", ") || "none"}): see dose_response for what it allows`
+      : null;
+    if (undefinedReason) ctx.log.warn(undefinedReason);
     ctx.progress.start(FEATURE_SETS.length, "feature sets");
-    for (const set of FEATURE_SETS) {
+    for (const set of undefinedReason ? [] : FEATURE_SETS) {
       const dir = join(ctx.inputs.profiles, set);
       const read = async <R extends ProfileRow>(f: string) =>
         tableFromJson<R>(await Deno.readTextFile(join(dir, f)), join(dir, f));
@@ -113,8 +124,8 @@ export const evaluate = defineTask({
       return {
         method: names[set],
         set,
-        ours: { protocol: "cells-mean", ...results[set]["cells-mean"].summary },
-        best: best(set),
+        ours: undefinedReason ? null : { protocol: "cells-mean", ...results[set]["cells-mean"].summary },
+        best: undefinedReason ? null : best(set),
         paper: paper
           ? { method: paper.method, nsc: paper.nsc, draft: paper.draft ?? null, source: paper.source }
           : null,
@@ -133,6 +144,7 @@ export const evaluate = defineTask({
         "cells-mean": "treatment = mean of its cells, no normalisation (the authors')",
         best: "our best protocol by NSC per compound (see evaluation.json)",
       },
+      undefinedReason,
       rows: [...rows, ...others],
     };
     await Deno.writeTextFile(join(ctx.out, "table1.json"), JSON.stringify(table1, null, 2) + "\n");

@@ -122,7 +122,8 @@ export async function cropSetToStore(
       const nucleus = moments(masks.nucleus, size);
       const cellArea = moments(masks.cell, size).area;
       const shape = shapeFeatures(masks.nucleus, size);
-      const site = Number(r.extra.site ?? 1);
+      // Sites may be written "s1" (BBBC021 file names) or 1.
+      const site = Number(/(\d+)\s*$/.exec(r.extra.site ?? "")?.[1] ?? 1);
       order.push(indices[k]);
       rows.push({
         plate,

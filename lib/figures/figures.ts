@@ -207,11 +207,17 @@ export async function makeFigures(
       written.push(await figure3(out, key, name, results, size));
     }
     done(await figure3Measured(out, algebra));
-    done(await table1Figure(out, inputs.evaluation));
-    done(await curvesFigure(out, inputs));
     const evaluation = JSON.parse(await Deno.readTextFile(join(inputs.evaluation, "evaluation.json")));
-    done(await confusionFigure(out, evaluation));
-    done(await mapFigure(out, inputs.profiles, Object.keys(evaluation), P));
+    const evaluated = Object.keys(evaluation).length > 0;
+    if (evaluated) done(await table1Figure(out, inputs.evaluation));
+    done(await curvesFigure(out, inputs));
+    if (evaluated) {
+      done(await confusionFigure(out, evaluation));
+      done(await mapFigure(out, inputs.profiles, Object.keys(evaluation), P));
+    } else {
+      log.info("no MOA evaluation (fewer than 2 annotated compounds): no Table 1, confusion or map figures");
+      progress.tick(3);
+    }
     signal?.throwIfAborted();
     const n = Math.min(P.realismSamples, Math.floor(crops.rows.length / 2));
     done(

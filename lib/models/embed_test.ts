@@ -36,7 +36,7 @@ async function writeCropSet(dir: string): Promise<void> {
     const dmso = i % 3 === 0;
     lines.push(
       `c${i}.npy,Week1_P${1 + (i % 2)},B0${2 + (i % 4)},${dmso ? "DMSO" : "taxol"},${dmso ? 0 : 1},` +
-        `${dmso ? "DMSO" : "Microtubule stabilizers"},${1 + i}`,
+        `${dmso ? "DMSO" : "Microtubule stabilizers"},s${1 + i}`,
     );
   }
   await Deno.writeTextFile(join(dir, "index.csv"), lines.join("\n") + "\n");
@@ -94,6 +94,7 @@ Deno.test("deno task embed: a crop set → the index's columns then f0..f99, as 
   assert.match(r.stderr, /normalisation crop-max from normalize ef56ab78ef56/);
   assert.match(r.stderr, /12 cells × 100 features/);
   const table = parseCsvGrid(await Deno.readTextFile(join(dir, "features.csv")));
+  assert.equal(table.rows[4][6], "s5");
   assert.deepEqual(table.header.slice(0, 8), [
     "file",
     "plate",
@@ -109,6 +110,11 @@ Deno.test("deno task embed: a crop set → the index's columns then f0..f99, as 
 
   // The same features computed step by step: store → crop-max at 16 px → D's latent, mapped back by order.
   const store = await cropSetToStore(crops, join(dir, "raw"), { channelOrder: "dna-tubulin-actin" });
+  // Sites written as BBBC021 names them ("s3") are read as numbers.
+  assert.deepEqual(
+    store.order.map((i) => store.rows[store.order.indexOf(i)].site),
+    store.order.map((i) => i + 1),
+  );
   await normalizeStore(join(dir, "raw"), join(dir, "norm"), {
     method: "crop-max",
     size: 16,

@@ -3,8 +3,9 @@
  * few treatments (the real-crops profile: DMSO and cycloheximide at 5, 15 and 50 µM), where NSC is not
  * defined.
  *
- * - **Unit**: the site (an image): the mean of its cells' features. Features are z-scored against the
- *   control sites of all plates pooled (median, 1.4826 · MAD; features constant over the controls dropped).
+ * - **Unit**: the site (an image): the mean of its cells' features (NaNs skipped). Features are z-scored
+ *   against the control sites of all plates pooled (median, 1.4826 · MAD; features constant over the
+ *   controls, or undefined for a whole site, dropped).
  * - **Retrieval (mAP)**: each site of a dose queries the other sites of that dose (positives) among them and
  *   every control site (negatives), ranked by cosine similarity (ties: positives first); AP per query, mAP
  *   per dose. p-value against a null of `nullSize` mAPs of random rankings of the same sizes, each the mean
@@ -81,6 +82,8 @@ interface Site {
   moa: string | null;
   cells: number;
   sum: Float64Array;
+  /** Finite values summed per feature (cells with a NaN feature skip it). */
+  count: Float64Array;
 }
 
 function ranks(values: readonly number[]): number[] {
@@ -172,17 +175,24 @@ export function doseResponse(
           moa: r.moa,
           cells: 0,
           sum: new Float64Array(d0),
+          count: new Float64Array(d0),
         },
       );
     }
     s.cells++;
-    for (let j = 0; j < d0; j++) s.sum[j] += cells.data[i * d0 + j];
+    for (let j = 0; j < d0; j++) {
+      const v = cells.data[i * d0 + j];
+      if (Number.isFinite(v)) {
+        s.sum[j] += v;
+        s.count[j]++;
+      }
+    }
   });
   const all = [...sites.values()];
   const controls = all.filter((s) => s.compound === control);
   if (controls.length === 0) throw new Error(`Dose response: expected ${control} cells, found none`);
-  // z-scores against the pooled control sites, dropping features constant over them.
-  const raw = all.map((s) => s.sum.map((v) => v / s.cells));
+  // z-scores against the pooled control sites, dropping features constant over them (or not finite).
+  const raw = all.map((s) => s.sum.map((v, j) => s.count[j] > 0 ? v / s.count[j] : NaN));
   const ctrlIdx = all.map((s, i) => [s, i] as const).filter(([s]) => s.compound === control).map(([, i]) =>
     i
   );
@@ -191,7 +201,7 @@ export function doseResponse(
     const col = Float64Array.from(ctrlIdx, (i) => raw[i][j]);
     const med = median(col);
     const mad = 1.4826 * median(col.map((v) => Math.abs(v - med)));
-    if (mad > 1e-12) {
+    if (mad > 1e-12 && raw.every((p) => Number.isFinite(p[j]))) {
       keep.push(j);
       center.push(med);
       scale.push(mad);

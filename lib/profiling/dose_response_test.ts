@@ -40,6 +40,8 @@ function cells(): ProfileTable<SiteCellRow> {
   site("P2", "E02", 1, "lonely", 5, 1);
   // Column 19 is constant: dropped.
   for (let i = 0; i < rows.length; i++) data[i * d + 19] = 7;
+  // A few undefined values (a feature a cell lacks) are skipped.
+  for (let i = 0; i < rows.length; i += 17) data[i * d + 3] = NaN;
   return { features: Array.from({ length: d }, (_, j) => `f${j}`), rows, data: Float32Array.from(data) };
 }
 
