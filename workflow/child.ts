@@ -42,6 +42,15 @@ Deno.addSignalListener("SIGTERM", () => {
   setTimeout(() => Deno.exit(143), 2000);
 });
 
+/** The process's peak resident memory (VmHWM on Linux; else the current RSS). */
+function peakRss(): number {
+  try {
+    const kb = /VmHWM:\s*(\d+)\s*kB/.exec(Deno.readTextFileSync("/proc/self/status"))?.[1];
+    if (kb) return Number(kb) * 1024;
+  } catch { /* not Linux */ }
+  return Deno.memoryUsage().rss;
+}
+
 try {
   const pipeline = findPipeline(await import(job.pipeline), job.pipeline);
   const task = pipeline.tasks.find((t) => t.name === job.task);
@@ -51,7 +60,7 @@ try {
     progress: (progress) => send({ t: "progress", progress }),
   }, controller.signal);
   await task.run(ctx);
-  send({ t: "done" });
+  send({ t: "done", peakRssBytes: peakRss() });
   Deno.exit(0);
 } catch (e) {
   const err = e instanceof Error ? e : new Error(String(e));

@@ -95,6 +95,12 @@ export function makeContext(job: Job, events: JobEvents, signal: AbortSignal): T
 
 const CHILD = new URL("./child.ts", import.meta.url).href;
 
+/** What an attempt measured. */
+export interface ExecuteResult {
+  /** Peak resident memory of the task's process, bytes (null for inline tasks). */
+  peakRssBytes: number | null;
+}
+
 /**
  * Runs one attempt of `task`. Resolves when `run` returns; rejects with the task's error otherwise.
  * Aborting `signal` asks the task to stop (its `ctx.signal`), then terminates a child process that does not.
@@ -104,10 +110,10 @@ export async function execute(
   job: Job,
   events: JobEvents,
   signal: AbortSignal,
-): Promise<void> {
+): Promise<ExecuteResult> {
   if (task.isolation === "inline") {
     await task.run(makeContext(job, events, signal));
-    return;
+    return { peakRssBytes: null };
   }
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "--quiet", fileURLToPath(CHILD)],
@@ -120,7 +126,7 @@ export async function execute(
   const writer = child.stdin.getWriter();
   const enc = new TextEncoder();
   await writer.write(enc.encode(JSON.stringify(job) + "\n"));
-  let outcome: { ok: true } | { ok: false; message: string } | undefined;
+  let outcome: { ok: true; peakRssBytes: number | null } | { ok: false; message: string } | undefined;
 
   const onAbort = async () => {
     try {
@@ -163,7 +169,7 @@ export async function execute(
     const msg = JSON.parse(line.slice(1));
     if (msg.t === "log") events.log(msg.level, msg.message);
     else if (msg.t === "progress") events.progress(msg.progress);
-    else if (msg.t === "done") outcome = { ok: true };
+    else if (msg.t === "done") outcome = { ok: true, peakRssBytes: msg.peakRssBytes ?? null };
     else if (msg.t === "error") outcome = { ok: false, message: msg.message };
   });
   const stderr = readLines(child.stderr, (line) => events.log("stderr", line));
@@ -173,7 +179,7 @@ export async function execute(
   try {
     await writer.close();
   } catch { /* already closed */ }
-  if (outcome?.ok && status.success) return;
+  if (outcome?.ok && status.success) return { peakRssBytes: outcome.peakRssBytes };
   if (signal.aborted) throw new Error("cancelled");
   if (outcome && !outcome.ok) throw new Error(outcome.message);
   throw new Error(

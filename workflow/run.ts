@@ -10,7 +10,7 @@ import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import { CodeDigester } from "./code_digest.ts";
 import { execute, type Job } from "./execute.ts";
-import { copyTree, formatDuration, readJson, removeTree, replaceDir } from "./fsutil.ts";
+import { copyTree, formatBytes, formatDuration, readJson, removeTree, replaceDir } from "./fsutil.ts";
 import { acquireLock } from "./lock.ts";
 import type { ParamValue } from "./params.ts";
 import type { Pipeline } from "./pipeline.ts";
@@ -47,6 +47,8 @@ export interface TaskOutcome {
   key: string | null;
   state: "cached" | "ran" | "failed" | "cancelled" | "not run" | "skipped";
   durationMs: number;
+  /** Peak resident memory of the task's process when it ran (null: not run here, or inline). */
+  peakRssBytes: number | null;
   reasons: string[];
   error?: string;
   log?: string;
@@ -145,6 +147,7 @@ interface State {
   outcome?: TaskOutcome["state"];
   reasons: string[];
   durationMs: number;
+  peakRssBytes?: number | null;
   /** Set when an input check found this task's object corrupt: the reason it reruns. */
   corrupt?: string;
   error?: string;
@@ -284,7 +287,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
               }); run again to use the new code`,
             );
           }
-          await execute(t, job, events, abort.signal);
+          const measured = await execute(t, job, events, abort.signal);
           logFile.close();
           const finished = new Date();
           const code = await planner.code(t);
@@ -298,6 +301,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
             started: started.toISOString(),
             finished: finished.toISOString(),
             durationMs: finished.getTime() - started.getTime(),
+            peakRssBytes: measured.peakRssBytes,
             host: host(),
             versions: versions(),
             settings: { ...opts.settings, profile: opts.profile },
@@ -308,6 +312,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
             outcome: "ran",
             digest: manifest.outputDigest,
             durationMs: manifest.durationMs,
+            peakRssBytes: measured.peakRssBytes,
           });
           record.tasks[t.name] = {
             key,
@@ -418,6 +423,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
         key: st.key ?? null,
         state,
         durationMs: st.durationMs,
+        peakRssBytes: st.peakRssBytes ?? null,
         reasons: st.reasons,
         ...(st.error ? { error: st.error, log: st.log } : {}),
       };
@@ -478,8 +484,14 @@ async function exportResults(
       key: o.key,
       state: o.state,
       durationMs: o.state === "ran" ? o.durationMs : 0,
+      peakRssBytes: o.state === "ran" ? o.peakRssBytes : null,
       reasons: o.reasons,
-      computed: { started: manifest.started, finished: manifest.finished, durationMs: manifest.durationMs },
+      computed: {
+        started: manifest.started,
+        finished: manifest.finished,
+        durationMs: manifest.durationMs,
+        peakRssBytes: manifest.peakRssBytes ?? null,
+      },
       version: t.version,
       params: planner.params(t),
       inputs: Object.fromEntries(planner.inputs(t).map(([name, up]) => [name, up.name])),
@@ -516,14 +528,20 @@ async function exportResults(
 export function summaryTable(summary: { tasks: TaskOutcome[]; durationMs: number }): string {
   const rows = summary.tasks.filter((t) => t.state !== "skipped");
   const w = Math.max(4, ...rows.map((r) => r.task.length));
-  const lines = [`${"task".padEnd(w)}  ${"state".padEnd(9)}  duration`];
+  const lines = [`${"task".padEnd(w)}  ${"state".padEnd(9)}  ${"duration".padEnd(9)}  peak memory`];
   for (const r of rows) {
+    const ran = r.state === "ran" || r.state === "failed";
     lines.push(
-      `${r.task.padEnd(w)}  ${r.state.padEnd(9)}  ${
-        r.state === "ran" || r.state === "failed" ? formatDuration(r.durationMs) : "-"
-      }`,
+      `${r.task.padEnd(w)}  ${r.state.padEnd(9)}  ${(ran ? formatDuration(r.durationMs) : "-").padEnd(9)}  ${
+        r.state === "ran" && r.peakRssBytes ? formatBytes(r.peakRssBytes) : "-"
+      }`.trimEnd(),
     );
   }
-  lines.push(`${"total".padEnd(w)}  ${"".padEnd(9)}  ${formatDuration(summary.durationMs)}`);
+  const peak = Math.max(0, ...rows.map((r) => (r.state === "ran" ? r.peakRssBytes ?? 0 : 0)));
+  lines.push(
+    `${"total".padEnd(w)}  ${"".padEnd(9)}  ${formatDuration(summary.durationMs).padEnd(9)}  ${
+      peak ? `${formatBytes(peak)} (largest task)` : ""
+    }`.trimEnd(),
+  );
   return lines.join("\n");
 }

@@ -34,7 +34,11 @@ Deno.test("first run computes everything; a rerun is all cached and publishes re
   );
   const first = await runToy(dir, ["reproduce"]);
   assert.equal(first.code, 0, first.stderr);
-  assert.match(first.stdout, /^sum\s+ran/m);
+  assert.match(first.stdout, /^sum\s+ran\s+\S+ m?s\s+\d+(\.\d+)? MiB$/m, first.stdout);
+  assert.match(first.stdout, /^total\s+\S+ m?s\s+\d+(\.\d+)? MiB \(largest task\)$/m);
+  const ranJson = JSON.parse(await Deno.readTextFile(join(dir, "results/default/run.json")));
+  // Each task ran in its own process, whose peak memory is recorded (a Deno process: tens of MiB).
+  for (const t of ranJson.tasks) assert.ok(t.peakRssBytes > 10 * 2 ** 20 && t.peakRssBytes < 2 ** 31, t.name);
   const second = await runToy(dir, ["reproduce"]);
   assert.equal(second.code, 0, second.stderr);
   assert.doesNotMatch(second.stdout, /\sran\s/);
@@ -54,6 +58,9 @@ Deno.test("first run computes everything; a rerun is all cached and publishes re
   assert.deepEqual(run.tasks.map((t: { name: string }) => t.name), ["source", "double", "side", "sum"]);
   assert.deepEqual(run.tasks[3].inputs, { double: "double" });
   assert.equal(run.tasks.every((t: { state: string }) => t.state === "cached"), true);
+  assert.ok(
+    run.tasks.every((t: { computed: { peakRssBytes: number } }) => t.computed.peakRssBytes > 10 * 2 ** 20),
+  );
   await Deno.remove(dir, { recursive: true });
 });
 

@@ -56,6 +56,8 @@ export interface Manifest {
   started: string;
   finished: string;
   durationMs: number;
+  /** Peak resident memory of the task's process, bytes (null: inline, or an older manifest). */
+  peakRssBytes?: number | null;
   host: { hostname: string; os: string; arch: string; cpus: number };
   versions: { deno: string; v8: string; typescript: string };
   /** Scheduling settings of the run that made it (not part of the key). */
