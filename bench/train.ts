@@ -129,20 +129,35 @@ async function profileStep(loss: GanLoss, size: number, width: number, batch: nu
   };
 }
 
-/** Switches our GEMM formulations off (the previous kernels) or back on, for before/after timings. */
+/** Forces our GEMM formulations on for every shape, or off, for the per-shape kernel comparison. */
 function gemmPaths(on: boolean): void {
   Object.assign(
     tuning,
-    on ? { filterGemmMinCo: 16, im2colMaxCi: 4 } : { filterGemmMinCo: Infinity, im2colMaxCi: 0 },
+    DEFAULT_TUNING,
+    on
+      ? { filterGemmMinCo: 1, filterGemmMinPixels: 0, filterGemmStride1Only: false, im2colMaxCi: 4 }
+      : { filterGemmMinCo: Infinity, im2colMaxCi: 0 },
   );
 }
 const DEFAULT_TUNING = { ...tuning };
+/** The kernels before the current optimisations: no GEMM paths, stock Identity / Cast / LeakyRelu / Sum / Mean, unfused Adam. */
+const PREVIOUS_TUNING = {
+  ...DEFAULT_TUNING,
+  filterGemmMinCo: Infinity,
+  im2colMaxCi: 0,
+  filterChunkFloats: 0,
+  shareIdentity: false,
+  fusedLeakyRelu: false,
+  leadingReductions: false,
+  fusedAdam: false,
+};
 
 /**
  * The convolutions of a 64 px, batch 64 step (D on [fake; real] = 128 images; G's fused upsample
- * convolutions as 3×3 convolutions to 4·Co): forward, filter and input gradient, each with our previous
- * kernel ("before": stock XNNPACK forward, transposed dilated convolution for the filter gradient) and the
- * current one ("after": im2col GEMM for 3-channel inputs, im2colᵀ·dy GEMMs for the filter gradient).
+ * convolutions as 3×3 convolutions to 4·Co): forward, filter and input gradient, each in both forms
+ * ("before": stock XNNPACK forward, transposed dilated convolution for the filter gradient; "after": im2col
+ * GEMM for 3-channel inputs, im2colᵀ·dy GEMMs for the filter gradient, forced for every shape). The
+ * defaults pick per shape from such measurements (wasm_kernels.ts `tuning`).
  */
 function kernelComparison(matmulStock?: tf.KernelConfig) {
   if (matmulStock) tf.registerKernel({ ...matmulStock, kernelName: "StockBatchMatMul" });
@@ -312,12 +327,12 @@ export async function main(): Promise<unknown> {
   // sets alternating step by step (robust to a load that drifts), median per set.
   console.error("before/after");
   const beforeAfter = [];
-  for (const [loss, size] of [["dcgan", 64], ["wgan", 32]] as const) {
-    const trainer = new GanTrainer(crops(128, size), trainSettings({ loss, size, width: 1, batchSize: 64 }));
+  for (const [loss, size, width] of [["dcgan", 64, 1], ["wgan", 32, 1], ["dcgan", 32, 0.25]] as const) {
+    const trainer = new GanTrainer(crops(128, size), trainSettings({ loss, size, width, batchSize: 64 }));
     const times: Record<"before" | "after", number[]> = { before: [], after: [] };
     for (let i = 0; i < 2 + 2 * MAX_STEPS; i++) {
       const on = i % 2 === 1;
-      gemmPaths(on);
+      Object.assign(tuning, on ? DEFAULT_TUNING : PREVIOUS_TUNING);
       const t0 = performance.now();
       await trainer.runStep();
       if (i >= 2) times[on ? "after" : "before"].push((performance.now() - t0) / 1000);
@@ -325,10 +340,13 @@ export async function main(): Promise<unknown> {
     Object.assign(tuning, DEFAULT_TUNING);
     trainer.dispose();
     const b = median(times.before), a = median(times.after);
-    console.error(`  ${loss} ${size}px batch 64: before ${b.toFixed(3)} s, after ${a.toFixed(3)} s`);
+    console.error(
+      `  ${loss} ${size}px w=${width} batch 64: before ${b.toFixed(3)} s, after ${a.toFixed(3)} s`,
+    );
     beforeAfter.push({
       loss,
       size,
+      width,
       batch: 64,
       steps: times.after.length,
       beforeSeconds: round(b),
@@ -337,10 +355,12 @@ export async function main(): Promise<unknown> {
     });
   }
   results.beforeAfter = {
-    what: "before: stock XNNPACK forward convolution for 3-channel inputs and the filter gradient as one " +
-      "transposed dilated convolution; after: im2col GEMM and chunked im2colᵀ·dy GEMMs (wasm_kernels.ts). " +
-      "One trainer, the two alternating step by step after one warm-up step each; medians. The default " +
-      "(used for every other number here) is 'before'.",
+    what: "before: the previous kernels (filter gradient always one transposed dilated convolution, stock " +
+      "Identity/Cast copies, stock LeakyRelu and its Greater/Multiply/Select gradient, Sum/Mean transposing " +
+      "first, Adam as 12 kernels per variable); after: the defaults of wasm_kernels.ts `tuning` (im2colᵀ·dy " +
+      "GEMMs for G's wide stride-1 filter gradients, shared buffers, fused LeakyReLU gradient, column-sum " +
+      "reductions, fused Adam). One trainer, the two alternating step by step after one warm-up step each; " +
+      "medians. Every other number here uses 'after'.",
     steps: beforeAfter,
   };
   console.error("kernels");

@@ -6,6 +6,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { ADAM_UPDATE, haveFusedAdam } from "./wasm_kernels.ts";
 
 /** Adam's hyper-parameters. `lr` may be changed between steps (decay). */
 export interface AdamConfig {
@@ -46,11 +47,25 @@ export class Adam {
     const { lr, beta1: b1, beta2: b2, epsilon } = this.config;
     this.t++;
     const lrT = lr * Math.sqrt(1 - Math.pow(b2, this.t)) / (1 - Math.pow(b1, this.t));
+    const fused = haveFusedAdam();
     tf.tidy(() => {
       for (const [name, p] of this.#vars) {
         const g = grads[p.name];
         if (!g) throw new Error(`Adam: no gradient for '${name}'`);
         const m = this.#m.get(name)!, v = this.#v.get(name)!;
+        if (fused) {
+          // The same float32 operations as below, in one pass (wasm).
+          const [p2, m2, v2] = tf.engine().runKernel(ADAM_UPDATE, { p, m, v, g }, {
+            lr: lrT,
+            beta1: b1,
+            beta2: b2,
+            epsilon,
+          }) as tf.Tensor[];
+          m.assign(m2);
+          v.assign(v2);
+          p.assign(p2);
+          continue;
+        }
         const m2 = tf.add(tf.mul(m, b1), tf.mul(g, 1 - b1));
         const v2 = tf.add(tf.mul(v, b2), tf.mul(tf.square(g), 1 - b2));
         m.assign(m2);

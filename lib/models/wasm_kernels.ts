@@ -6,11 +6,11 @@
  * stride s, padding top/left pt/pl):
  *
  * - **Filter gradient** `df[kh, kw, ci, co] = Σ_{b,oh,ow} x[b, oh·s + kh − pt, ow·s + kw − pl, ci] ·
- *   dy[b, oh, ow, co]`. Optionally ({@link tuning}): GEMMs Pᵀ · dy over chunks of images, Pᵀ the transposed
- *   im2col of x gathered in JS (≈ 1/Co of the multiply-adds), each an XNNPACK 1×1 convolution small enough
- *   that its packed operand stays in cache. By default one convolution
- *   of xᵀ [Ci, H, W, B] (batch ↔ channels swapped) with the filter dyᵀ [OH, OW, B, Co], dilated by s,
- *   stride 1, padding pt, giving [Ci, fh, fw, Co].
+ *   dy[b, oh, ow, co]`. For wide stride-1 layers with enough pixels (G's upsampling convolutions at
+ *   w = 1, see {@link tuning}): GEMMs Pᵀ · dy over chunks of images, Pᵀ the transposed im2col of x gathered
+ *   in JS (≈ 1/Co of the multiply-adds), each an XNNPACK 1×1 convolution small enough that its packed
+ *   operand stays in cache. Otherwise one convolution of xᵀ [Ci, H, W, B] (batch ↔ channels swapped) with
+ *   the filter dyᵀ [OH, OW, B, Co], dilated by s, stride 1, padding pt, giving [Ci, fh, fw, Co].
  * - **Input gradient**: write u = ih + pt = s·q + p (p the phase). Only taps kh ≡ p (mod s) reach phase p, so
  *   every phase is a stride-1 forward convolution of dy with its flipped sub-filter of ⌈(fh − p)/s⌉ taps:
  *   s² small convolutions whose work adds up to the forward convolution's, scattered into dx in one pass.
@@ -24,7 +24,17 @@
  * It also replaces `BatchMatMul` (batch 1) by an XNNPACK 1×1 convolution: the stock kernel is a scalar loop,
  * 50× slower with a transposed operand (the dense layers' weight gradients).
  *
- * {@link registerWasmKernels} installs both for backend `wasm`, so `tf.conv2d`'s gradients,
+ * Around them, the step's many small kernels (a 32 px, w = 0.25 training step ran 1132 kernels, a third of
+ * its time outside the convolutions) get cheaper, each bit for bit the stock result:
+ * - `Identity` and same-dtype `Cast` share the input's buffer: the engine clones every tensor a gradient
+ *   saves (241 per step), and the stock wasm kernels copied each one;
+ * - `LeakyRelu` runs branch-free, and its gradient is one fused kernel ({@link LEAKY_RELU_GRAD}, with its
+ *   own gradient for WGAN-GP's second order) instead of `Greater` + `Multiply` + `Select`;
+ * - `Sum` / `Mean` over leading axes (bias gradients, batch-norm moments) are column sums, without the
+ *   stock kernels' transpose;
+ * - Adam updates a variable in one kernel ({@link ADAM_UPDATE}, used by `adam.ts`) instead of 12.
+ *
+ * {@link registerWasmKernels} installs them all for backend `wasm`, so `tf.conv2d`'s gradients,
  * `tf.conv2dTranspose` and layers use them unchanged.
  *
  * @module
@@ -124,32 +134,86 @@ export function conv2DBackpropFilterWasm(
   const [fh, fw, , Co] = filterShape;
   const { strideHeight: sh, strideWidth: sw, outHeight: OH, outWidth: OW } = ci;
   const pt = ci.padInfo.top, pl = ci.padInfo.left;
-  if (Co >= tuning.filterGemmMinCo) return filterGradGemm(backend, x, dy, ci);
-  const xT = runKernel("Transpose", backend, { x }, { perm: [3, 1, 2, 0] }); // [Ci, H, W, B]
-  const dyT = runKernel("Transpose", backend, { x: dy }, { perm: [1, 2, 0, 3] }); // [OH, OW, B, Co]
+  if (useFilterGemm(Co, sh * sw, OH * OW)) return filterGradGemm(backend, x, dy, ci);
   // Output height = H + pt + pb − (OH − 1)·sh; choose pb so that it is fh (negative: crop unused rows).
   const pb = fh + (OH - 1) * sh - H - pt;
   const pr = fw + (OW - 1) * sw - W - pl;
-  const y = conv(backend, xT, dyT, [pt, pb, pl, pr], [sh, sw]); // [Ci, fh, fw, Co]
-  dispose(backend, xT, dyT);
-  if (y.shape[1] !== fh || y.shape[2] !== fw || y.shape[0] !== Ci || y.shape[3] !== Co || B !== dy.shape[0]) {
-    dispose(backend, y);
-    throw new Error(`internal: filter gradient shape ${y.shape} != [${Ci}, ${fh}, ${fw}, ${Co}]`);
+  const nb = filterChunk(B, OH * OW * Co);
+  let acc: Info | null = null;
+  for (let b0 = 0; b0 < B; b0 += nb) {
+    const n = Math.min(nb, B - b0);
+    const xc = n === B ? x : batchSlice(backend, x, b0, n),
+      dyc = n === B ? dy : batchSlice(backend, dy, b0, n);
+    const xT = runKernel("Transpose", backend, { x: xc }, { perm: [3, 1, 2, 0] }); // [Ci, H, W, n]
+    const dyT = runKernel("Transpose", backend, { x: dyc }, { perm: [1, 2, 0, 3] }); // [OH, OW, n, Co]
+    if (xc !== x) dispose(backend, xc, dyc);
+    const y = conv(backend, xT, dyT, [pt, pb, pl, pr], [sh, sw]); // [Ci, fh, fw, Co]
+    dispose(backend, xT, dyT);
+    if (
+      y.shape[1] !== fh || y.shape[2] !== fw || y.shape[0] !== Ci || y.shape[3] !== Co || B !== dy.shape[0]
+    ) {
+      dispose(backend, y);
+      throw new Error(`internal: filter gradient shape ${y.shape} != [${Ci}, ${fh}, ${fw}, ${Co}]`);
+    }
+    if (!acc) acc = y;
+    else {
+      const a = heapF32(backend, acc), ys = heapF32(backend, y);
+      for (let i = 0; i < a.length; i++) a[i] += ys[i];
+      dispose(backend, y);
+    }
   }
-  const df = runKernel("Transpose", backend, { x: y }, { perm: [1, 2, 0, 3] }); // [fh, fw, Ci, Co]
-  dispose(backend, y);
+  const df = runKernel("Transpose", backend, { x: acc! }, { perm: [1, 2, 0, 3] }); // [fh, fw, Ci, Co]
+  dispose(backend, acc!);
   return df;
 }
 
+/** Whether a filter gradient runs as GEMMs ({@link tuning}): stride 1, wide output, enough pixels per image. */
+function useFilterGemm(Co: number, strideArea: number, pixels: number): boolean {
+  return Co >= tuning.filterGemmMinCo && (strideArea === 1 || !tuning.filterGemmStride1Only) &&
+    pixels >= tuning.filterGemmMinPixels;
+}
+
 /**
- * Thresholds that pick between formulations (exported for tests and the benchmark, which force each path).
- * The GEMM paths are off by default: isolated 64 px kernels ran 1.2–3× faster through them, but whole
- * training steps measured no gain (32 px: up to 12 % slower), see `bench/results/train.json` `beforeAfter`.
- * Enable them with `filterGemmMinCo: 16, im2colMaxCi: 4`.
+ * Images per chunk of the dilated filter-gradient convolution: its "filter" dyᵀ [OH, OW, n, Co], which
+ * XNNPACK packs and then streams once per tile of output rows, should stay within `filterChunkFloats`
+ * (cache), without dropping below `filterChunkMinImages` channels per tap.
+ */
+function filterChunk(B: number, floatsPerImage: number): number {
+  if (!(tuning.filterChunkFloats > 0)) return B;
+  const n = Math.max(tuning.filterChunkMinImages, Math.floor(tuning.filterChunkFloats / floatsPerImage));
+  if (n >= B) return B;
+  // Equal chunks (the last one not much smaller than the others).
+  return Math.ceil(B / Math.ceil(B / n));
+}
+
+/** Images b0 … b0 + n − 1 of an NHWC tensor (a copy: one contiguous range). */
+function batchSlice(backend: BackendWasm, t: Info, b0: number, n: number): Info {
+  const per = t.shape.slice(1).reduce((a, b) => a * b, 1);
+  const out = backend.makeOutput([n, ...t.shape.slice(1)], "float32");
+  heapF32(backend, out).set(heapF32(backend, t).subarray(b0 * per, (b0 + n) * per));
+  return out;
+}
+
+/**
+ * Switches and thresholds that pick between formulations (exported for tests and the benchmark, which force
+ * each path, and for before/after timings). Chosen per shape from isolated kernel timings of every
+ * convolution of 32 px (w = 0.25, 1) and 64 px (w = 1) batch-64 steps, alternating the forms in one process
+ * (2 cores shared with other jobs, load 0.5–6):
+ * - filter gradient as im2colᵀ · dy GEMMs: faster only for G's stride-1 layers with Co ≥ 128 and
+ *   OH·OW ≥ 64 per image (32 px w = 1: 8 × 8 → 256, 16 × 16 → 128: 8–9 % faster; 64 px: up to 1.5×); slower
+ *   for G's 4 × 4 layer, thin layers (w = 0.25: 1.2–1.5×; Co = 3: 4–6×) and D's strided layers (mostly);
+ * - im2col forward for ≤ 4 input channels: slower at every measured shape (1.2–1.7×): off;
+ * - batch chunks of the dilated filter gradient (`filterChunkFloats`): no consistent gain: off.
+ * The elementwise switches give bit-identical results; whole-step before/after in `bench/results/train.json`
+ * `beforeAfter`.
  */
 export const tuning = {
-  /** filter gradients with at least this many output channels run as im2colᵀ · dy GEMMs (off: ∞) */
-  filterGemmMinCo: Infinity,
+  /** filter gradients with at least this many output channels run as im2colᵀ · dy GEMMs (off: ∞) … */
+  filterGemmMinCo: 128,
+  /** … and at least this many output pixels per image … */
+  filterGemmMinPixels: 64,
+  /** … and, when true, stride 1 only (G's convolutions; D's strided ones lost or tied) */
+  filterGemmStride1Only: true,
   /** forward convolutions with at most this many input channels run as im2col · filter GEMMs (off: 0) */
   im2colMaxCi: 0,
   /** floats of the GEMM operand that XNNPACK packs per chunk (kept within the L2 cache) */
@@ -158,6 +222,18 @@ export const tuning = {
   minChunk: 1024,
   /** floats of the largest im2col chunk */
   chunkFloats: 1 << 20,
+  /** filter gradients (dilated-convolution form) in batch chunks whose dyᵀ has at most this many floats (off: 0) */
+  filterChunkFloats: 0,
+  /** but at least this many images per chunk */
+  filterChunkMinImages: 8,
+  /** `Identity` (and `Cast` to the same dtype) shares its input's buffer instead of copying it */
+  shareIdentity: true,
+  /** `LeakyRelu` and its gradient as single branch-free passes */
+  fusedLeakyRelu: true,
+  /** `Sum` / `Mean` over leading axes as column sums, without the stock kernels' transpose */
+  leadingReductions: true,
+  /** Adam's update of a variable as one kernel ({@link ADAM_UPDATE}) instead of 12 */
+  fusedAdam: true,
 };
 
 /**
@@ -522,6 +598,160 @@ function makeBatchMatMul(stock: tf.KernelFunc) {
   };
 }
 
+/** Float32 view of a tensor's data on the wasm heap (take views after every allocation: the heap may grow). */
+function heapF32(backend: BackendWasm, t: Info): Float32Array {
+  return backend.typedArrayFromHeap(t) as Float32Array;
+}
+
+/** Int32 view of the same bytes (the sign bit of a float is the sign of its int32). */
+function bitsOf(a: Float32Array): Int32Array {
+  return new Int32Array(a.buffer, a.byteOffset, a.length);
+}
+
+/**
+ * `Identity` that shares its input's buffer (reference counted, as `Reshape`): the engine clones every
+ * tensor a gradient saves (241 calls a step), and the stock wasm kernel copies each one.
+ */
+function makeIdentity(stock: tf.KernelFunc) {
+  return (args: { inputs: { x: Info }; backend: BackendWasm; attrs: tf.NamedAttrMap }): Info => {
+    const { inputs: { x }, backend } = args;
+    if (!tuning.shareIdentity || x.dtype === "string") {
+      return stock(args as unknown as Parameters<tf.KernelFunc>[0]) as Info;
+    }
+    backend.incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+  };
+}
+
+/** `Cast` to the input's own dtype shares its buffer too (batch-norm moments cast float32 to float32). */
+function makeCast(stock: tf.KernelFunc) {
+  return (args: { inputs: { x: Info }; backend: BackendWasm; attrs: tf.NamedAttrMap }): Info => {
+    const { inputs: { x }, backend, attrs } = args;
+    if (!tuning.shareIdentity || x.dtype === "string" || attrs.dtype !== x.dtype) {
+      return stock(args as unknown as Parameters<tf.KernelFunc>[0]) as Info;
+    }
+    backend.incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+  };
+}
+
+/**
+ * `LeakyRelu` without a branch per element: y = x · k[sign bit of x], k = [1, α] (the stock kernel's
+ * `x < 0 ? α·x : x`, bit for bit, −0 included; a data-dependent branch mispredicts half the time).
+ */
+function makeLeakyRelu(stock: tf.KernelFunc) {
+  return (args: { inputs: { x: Info }; backend: BackendWasm; attrs: tf.NamedAttrMap }): Info => {
+    const { inputs: { x }, backend, attrs } = args;
+    if (!tuning.fusedLeakyRelu || x.dtype !== "float32") {
+      return stock(args as unknown as Parameters<tf.KernelFunc>[0]) as Info;
+    }
+    const out = backend.makeOutput(x.shape, "float32");
+    const xs = heapF32(backend, x), ys = heapF32(backend, out), xb = bitsOf(xs);
+    const k = new Float32Array([1, attrs.alpha as number]);
+    for (let i = 0; i < xs.length; i++) ys[i] = xs[i] * k[xb[i] >>> 31];
+    return out;
+  };
+}
+
+/** Name of the fused LeakyReLU-gradient kernel (wasm only): dx = x > 0 ? dy : α·dy. */
+export const LEAKY_RELU_GRAD = "MorphoganLeakyReluGrad";
+
+/** dx = x > 0 ? dy : α·dy in one pass (the stock gradient runs `Greater`, `Multiply` and `Select`). */
+function leakyReluGradWasm(
+  args: { inputs: { dy: Info; x: Info }; backend: BackendWasm; attrs: tf.NamedAttrMap },
+): Info {
+  const { inputs: { dy, x }, backend, attrs } = args;
+  const out = backend.makeOutput(x.shape, "float32");
+  const xb = bitsOf(heapF32(backend, x)), ds = heapF32(backend, dy), o = heapF32(backend, out);
+  const k = new Float32Array([1, attrs.alpha as number]);
+  // x > 0 ⟺ its int32 bits b > 0; index 1 when b ≤ 0: sign bit of b, or of b − 1 (b = 0, i.e. +0).
+  for (let i = 0; i < o.length; i++) {
+    const b = xb[i];
+    o[i] = ds[i] * k[(b >>> 31) | ((b - 1) >>> 31)];
+  }
+  return out;
+}
+
+/**
+ * LeakyReLU's gradient: the fused kernel where the active backend has it and it is enabled, else the stock
+ * formula `where(x > 0, dy, dy·α)` (same values).
+ */
+export function leakyReluGrad(dy: tf.Tensor, x: tf.Tensor, alpha: number): tf.Tensor {
+  if (tuning.fusedLeakyRelu && dy.dtype === "float32" && tf.getKernel(LEAKY_RELU_GRAD, tf.getBackend())) {
+    return tf.engine().runKernel(LEAKY_RELU_GRAD, { dy, x }, { alpha }) as tf.Tensor;
+  }
+  return tf.where(tf.greater(x, 0), dy, tf.mul(dy, alpha));
+}
+
+/**
+ * Sum or mean over leading axes (a batch-norm statistic, a bias gradient: [B, H, W, C] → [C]) as one pass
+ * of column sums, in the stock kernels' order (each output sums its inputs first to last in float32) and
+ * so bit for bit their result; the stock kernels transpose the input first. Other reductions go to them.
+ */
+function makeLeadingReduction(stock: tf.KernelFunc, mean: boolean) {
+  return (args: { inputs: { x: Info }; backend: BackendWasm; attrs: tf.NamedAttrMap }): Info => {
+    const { inputs: { x }, backend, attrs } = args;
+    const rank = x.shape.length;
+    // In the given order: the stock kernels sum the reduced axes in that order (first outermost).
+    const axes = tf.util.parseAxisParam(attrs.axis as number | number[], x.shape);
+    const k = axes.length;
+    if (
+      !tuning.leadingReductions || x.dtype !== "float32" || k === 0 || k >= rank ||
+      axes.some((a, i) => a !== i)
+    ) {
+      return stock(args as unknown as Parameters<tf.KernelFunc>[0]) as Info;
+    }
+    const rest = x.shape.slice(k);
+    const N = x.shape.slice(0, k).reduce((a, b) => a * b, 1), C = rest.reduce((a, b) => a * b, 1);
+    const outShape = attrs.keepDims ? [...x.shape.slice(0, k).map(() => 1), ...rest] : rest;
+    const out = backend.makeOutput(outShape, "float32");
+    const xs = heapF32(backend, x), o = heapF32(backend, out);
+    o.fill(0);
+    for (let n = 0, i = 0; n < N; n++) for (let c = 0; c < C; c++, i++) o[c] += xs[i];
+    if (mean) { for (let c = 0; c < C; c++) o[c] /= N; }
+    return out;
+  };
+}
+
+/** Name of the fused Adam kernel (wasm only): inputs p, m, v, g; outputs p′, m′, v′. */
+export const ADAM_UPDATE = "MorphoganAdam";
+
+/**
+ * One Adam update of one variable in one pass, bit for bit the float32 ops of the unfused formula:
+ * m′ = m·β₁ + g·(1 − β₁); v′ = v·β₂ + g²·(1 − β₂); p′ = p − m′·lr_t / (√v′ + ε).
+ */
+function adamWasm(
+  args: { inputs: { p: Info; m: Info; v: Info; g: Info }; backend: BackendWasm; attrs: tf.NamedAttrMap },
+): Info[] {
+  const { inputs: { p, m, v, g }, backend, attrs } = args;
+  const f = Math.fround;
+  const b1 = f(attrs.beta1 as number), c1 = f(1 - (attrs.beta1 as number));
+  const b2 = f(attrs.beta2 as number), c2 = f(1 - (attrs.beta2 as number));
+  const lr = f(attrs.lr as number), eps = f(attrs.epsilon as number);
+  const p2 = backend.makeOutput(p.shape, "float32");
+  const m2 = backend.makeOutput(p.shape, "float32");
+  const v2 = backend.makeOutput(p.shape, "float32");
+  const ps = heapF32(backend, p),
+    ms = heapF32(backend, m),
+    vs = heapF32(backend, v),
+    gs = heapF32(backend, g);
+  const po = heapF32(backend, p2), mo = heapF32(backend, m2), vo = heapF32(backend, v2);
+  for (let i = 0; i < ps.length; i++) {
+    const gi = gs[i];
+    const mi = f(f(ms[i] * b1) + f(gi * c1));
+    const vi = f(f(vs[i] * b2) + f(f(gi * gi) * c2));
+    mo[i] = mi;
+    vo[i] = vi;
+    po[i] = ps[i] - f(f(mi * lr) / f(f(Math.sqrt(vi)) + eps));
+  }
+  return [p2, m2, v2];
+}
+
+/** True when the active backend has the fused Adam kernel and it is enabled ({@link tuning}). */
+export function haveFusedAdam(): boolean {
+  return tuning.fusedAdam && !!tf.getKernel(ADAM_UPDATE, tf.getBackend());
+}
+
 let registered = false;
 
 /**
@@ -537,11 +767,23 @@ export function registerWasmKernels(): void {
     throw new Error("register the wasm backend (import @tensorflow/tfjs-backend-wasm) first");
   }
   stockConv2D = stockConv.kernelFunc;
-  const kernels: [string, (a: never) => Info][] = [
+  const stock = (name: string) => {
+    const k = tf.getKernel(name, "wasm");
+    if (!k) throw new Error(`wasm backend has no '${name}' kernel`);
+    return k.kernelFunc;
+  };
+  const kernels: [string, (a: never) => Info | Info[]][] = [
     ["Conv2D", makeConv2D(stockConv.kernelFunc)],
     ["Conv2DBackpropFilter", conv2DBackpropFilterWasm],
     ["Conv2DBackpropInput", conv2DBackpropInputWasm],
     ["BatchMatMul", makeBatchMatMul(stockMatMul.kernelFunc)],
+    ["Identity", makeIdentity(stock("Identity"))],
+    ["Cast", makeCast(stock("Cast"))],
+    ["LeakyRelu", makeLeakyRelu(stock("LeakyRelu"))],
+    ["Sum", makeLeadingReduction(stock("Sum"), false)],
+    ["Mean", makeLeadingReduction(stock("Mean"), true)],
+    [LEAKY_RELU_GRAD, leakyReluGradWasm],
+    [ADAM_UPDATE, adamWasm],
   ];
   for (const [kernelName, fn] of kernels) {
     const old = tf.getKernel(kernelName, "wasm");
@@ -554,5 +796,33 @@ export function registerWasmKernels(): void {
       setupFunc: old?.setupFunc,
     });
   }
+  registerGradients();
   registered = true;
+}
+
+/**
+ * LeakyReLU's gradient through {@link leakyReluGrad} (the fused kernel on wasm, the stock formula
+ * elsewhere), and the gradient of the fused kernel itself, which WGAN-GP's second-order gradient needs:
+ * linear in dy with the same mask, zero in x.
+ */
+function registerGradients(): void {
+  tf.registerGradient({
+    kernelName: "LeakyRelu",
+    inputsToSave: ["x"],
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs?: tf.NamedAttrMap) => {
+      const alpha = attrs!.alpha as number;
+      return { x: () => leakyReluGrad(dy as tf.Tensor, saved[0], alpha) };
+    },
+  });
+  tf.registerGradient({
+    kernelName: LEAKY_RELU_GRAD,
+    inputsToSave: ["x"],
+    gradFunc: (ddx: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs?: tf.NamedAttrMap) => {
+      const alpha = attrs!.alpha as number;
+      return {
+        dy: () => leakyReluGrad(ddx as tf.Tensor, saved[0], alpha),
+        x: () => tf.zerosLike(saved[0]),
+      };
+    },
+  });
 }

@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { randn, relError, valuesOn } from "./test_util.ts";
 import { Rng } from "./rng.ts";
-import { tuning } from "./wasm_kernels.ts";
+import { leakyReluGrad, tuning } from "./wasm_kernels.ts";
+import { Adam } from "./adam.ts";
+import { registerSecondOrderGradients } from "./losses.ts";
 
 type Pad = "same" | "valid";
 interface Case {
@@ -50,6 +52,8 @@ Deno.test("wasm kernels' GEMM paths (im2col forward, im2colᵀ·dy filter gradie
   const saved = { ...tuning };
   Object.assign(tuning, {
     filterGemmMinCo: 1,
+    filterGemmMinPixels: 0,
+    filterGemmStride1Only: false,
     im2colMaxCi: 1e9,
     packedFloats: 16,
     minChunk: 1,
@@ -57,6 +61,16 @@ Deno.test("wasm kernels' GEMM paths (im2col forward, im2colᵀ·dy filter gradie
   });
   try {
     await checkConvKernels("GEMM paths forced");
+  } finally {
+    Object.assign(tuning, saved);
+  }
+});
+
+Deno.test("wasm filter gradient in batch chunks (dilated-convolution form) matches the cpu backend", async () => {
+  const saved = { ...tuning };
+  Object.assign(tuning, { filterGemmMinCo: Infinity, filterChunkFloats: 1, filterChunkMinImages: 3 });
+  try {
+    await checkConvKernels("filter gradient in chunks of 3 images");
   } finally {
     Object.assign(tuning, saved);
   }
@@ -161,4 +175,120 @@ Deno.test("wasm BatchMatMul (1×1-convolution path) matches the cpu backend with
       }
     }
   }
+});
+
+/** Runs `f` on wasm with the new kernels on, on wasm with them off, and on cpu. */
+async function threeWays(
+  f: () => tf.Tensor,
+): Promise<{ on: Float32Array; off: Float32Array; cpu: Float32Array }> {
+  const saved = { ...tuning };
+  const on = await valuesOn("wasm", f);
+  Object.assign(tuning, {
+    shareIdentity: false,
+    fusedLeakyRelu: false,
+    leadingReductions: false,
+    fusedAdam: false,
+  });
+  let off: Float32Array;
+  try {
+    off = await valuesOn("wasm", f);
+  } finally {
+    Object.assign(tuning, saved);
+  }
+  return { on, off, cpu: await valuesOn("cpu", f) };
+}
+
+function assertSameBits(a: Float32Array, b: Float32Array, what: string): void {
+  const ai = new Int32Array(a.buffer, a.byteOffset, a.length),
+    bi = new Int32Array(b.buffer, b.byteOffset, b.length);
+  assert.equal(ai.length, bi.length);
+  const i = ai.findIndex((v, j) => v !== bi[j]);
+  assert.equal(i, -1, `${what}: element ${i} differs (${a[i]} vs ${b[i]})`);
+}
+
+Deno.test("wasm LeakyRelu, its fused gradient and its second-order gradient equal the stock kernels bit for bit and match cpu", async () => {
+  for (const [shape, seed] of [[[64, 7, 5, 3], 1], [[1, 9, 11, 8], 2], [[5, 1], 3]] as const) {
+    const n = shape.reduce((a: number, b: number) => a * b, 1);
+    // Include exact zeros of both signs, where x > 0 and x < 0 disagree with the sign bit.
+    const xv = randn(n, seed).map((v, i) => i % 17 === 0 ? 0 : i % 19 === 0 ? -0 : v);
+    const dyv = randn(n, seed + 10);
+    const x = () => tf.tensor(xv, shape as unknown as number[]);
+    const dy = () => tf.tensor(dyv, shape as unknown as number[]);
+    const cases: [string, () => tf.Tensor][] = [
+      ["leakyRelu", () => tf.leakyRelu(x(), 0.2)],
+      ["leakyReluGrad", () => leakyReluGrad(dy(), x(), 0.2)],
+      ["gradient", () => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.leakyRelu(t, 0.3), dy())))(x())],
+      // d/dw Σ (∂/∂t Σ leakyRelu(w·t)·dy)² : a gradient of a gradient, as WGAN-GP takes.
+      ["second order", () => {
+        registerSecondOrderGradients(); // the stock formula's Greater
+        return tf.grad((w: tf.Tensor) => {
+          const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.leakyRelu(tf.mul(t, w), 0.2), dy())))(x());
+          return tf.sum(tf.square(g));
+        })(tf.scalar(1.5));
+      }],
+    ];
+    for (const [what, f] of cases) {
+      const { on, off, cpu } = await threeWays(f);
+      assertSameBits(on, off, `${what} ${shape}`);
+      assert.ok(
+        relError(on, cpu) < 1e-5,
+        `${what} ${shape}: relative error ${relError(on, cpu)} against cpu`,
+      );
+    }
+  }
+});
+
+Deno.test("wasm Sum / Mean over leading axes, shared Identity and Cast equal the stock kernels bit for bit", async () => {
+  const v = randn(6 * 5 * 4 * 3, 4);
+  const x = () => tf.tensor(v, [6, 5, 4, 3]);
+  const cases: [string, () => tf.Tensor][] = [
+    ["sum [0, 1, 2]", () => tf.sum(x(), [0, 1, 2])],
+    ["sum [0] keepDims", () => tf.sum(x(), 0, true)],
+    ["mean [0, 1]", () => tf.mean(x(), [1, 0])],
+    ["mean all", () => tf.mean(x())],
+    ["sum [1, 2] (stock)", () => tf.sum(x(), [1, 2])],
+    ["moments", () => tf.moments(x(), [0, 1, 2]).variance],
+    ["clone, cast", () => tf.add(tf.clone(x()), tf.cast(x(), "float32"))],
+    [
+      "gradient of sum and mean",
+      () => tf.grad((t: tf.Tensor) => tf.add(tf.sum(tf.square(tf.sum(t, [0, 1]))), tf.mean(t)))(x()),
+    ],
+  ];
+  for (const [what, f] of cases) {
+    const { on, off, cpu } = await threeWays(f);
+    assertSameBits(on, off, what);
+    assert.ok(relError(on, cpu) < 1e-5, `${what}: relative error ${relError(on, cpu)} against cpu`);
+  }
+  await useBackendWasmAndCheckSharing();
+});
+
+async function useBackendWasmAndCheckSharing(): Promise<void> {
+  await valuesOn("wasm", () => tf.scalar(0));
+  const before = tf.memory().numTensors;
+  const a = tf.tensor([1, 2, 3]);
+  const b = tf.clone(a), c = tf.cast(a, "float32");
+  a.dispose();
+  assert.deepEqual(Array.from(await b.data()), [1, 2, 3], "a shared buffer outlives the tensor it came from");
+  b.dispose();
+  assert.deepEqual(Array.from(await c.data()), [1, 2, 3]);
+  c.dispose();
+  assert.equal(tf.memory().numTensors, before);
+}
+
+Deno.test("fused Adam updates equal the unfused ones bit for bit and match cpu", async () => {
+  const n = 1000;
+  const run = () => {
+    const p = tf.variable(tf.tensor(randn(n, 5), [10, 100]));
+    const adam = new Adam(new Map([["p", p]]), { lr: 2e-4, beta1: 0.5, beta2: 0.999, epsilon: 1e-7 });
+    for (let s = 0; s < 4; s++) {
+      tf.tidy(() => adam.apply({ [p.name]: tf.tensor(randn(n, 6 + s, 10 ** -s), [10, 100]) }));
+    }
+    adam.dispose();
+    const out = tf.clone(p);
+    p.dispose();
+    return out;
+  };
+  const { on, off, cpu } = await threeWays(run);
+  assertSameBits(on, off, "Adam");
+  assert.ok(relError(on, cpu) < 1e-6, `Adam: relative error ${relError(on, cpu)} against cpu`);
 });
