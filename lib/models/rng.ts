@@ -88,10 +88,39 @@ export class Rng {
     return Math.floor(this.uniform() * n);
   }
 
-  /** Fills `out` with normal numbers × `std` (default 1) and returns it. */
+  /**
+   * Fills `out` with normal numbers × `std` (default 1) and returns it. Marsaglia and Tsang's ziggurat (128
+   * layers): ≈ 99 % of draws cost two 32-bit words, a table look-up and a multiply, against a logarithm, a
+   * square root and a sine per Box–Muller draw (training draws ≈ 0.6 M normals a step for D's input noise).
+   * The layer index and the value take separate words (no correlation between them).
+   */
   fillNormal(out: Float32Array, std = 1): Float32Array {
-    for (let i = 0; i < out.length; i++) out[i] = this.normal() * std;
+    for (let i = 0; i < out.length; i++) {
+      const iz = this.nextU32() & 127;
+      const hz = this.nextU32() | 0;
+      out[i] = (Math.abs(hz) < ZIG_K[iz] ? hz * ZIG_W[iz] : this.#zigguratTail(hz, iz)) * std;
+    }
     return out;
+  }
+
+  /** The ziggurat's slow path: the base strip's tail, or a wedge test under the density. */
+  #zigguratTail(hz: number, iz: number): number {
+    for (;;) {
+      const x = hz * ZIG_W[iz];
+      if (iz === 0) {
+        // The tail beyond R: Marsaglia's exponential method.
+        let tx, ty;
+        do {
+          tx = -Math.log(1 - this.uniform()) / ZIG_R;
+          ty = -Math.log(1 - this.uniform());
+        } while (ty + ty < tx * tx);
+        return hz > 0 ? ZIG_R + tx : -ZIG_R - tx;
+      }
+      if (ZIG_F[iz] + this.uniform() * (ZIG_F[iz - 1] - ZIG_F[iz]) < Math.exp(-0.5 * x * x)) return x;
+      iz = this.nextU32() & 127;
+      hz = this.nextU32() | 0;
+      if (Math.abs(hz) < ZIG_K[iz]) return hz * ZIG_W[iz];
+    }
   }
 
   /** Fills `out` with uniform numbers in [lo, hi) and returns it. */
@@ -111,6 +140,30 @@ export class Rng {
       p[j] = t;
     }
     return p;
+  }
+}
+
+/** Ziggurat tables for the standard normal (Marsaglia & Tsang 2000, 128 layers, 32-bit signed draws). */
+const ZIG_R = 3.442619855899;
+const ZIG_K = new Float64Array(128);
+const ZIG_W = new Float64Array(128);
+const ZIG_F = new Float64Array(128);
+{
+  const m1 = 2147483648, vn = 9.91256303526217e-3;
+  let dn = ZIG_R, tn = dn;
+  const q = vn / Math.exp(-0.5 * dn * dn);
+  ZIG_K[0] = (dn / q) * m1;
+  ZIG_K[1] = 0;
+  ZIG_W[0] = q / m1;
+  ZIG_W[127] = dn / m1;
+  ZIG_F[0] = 1;
+  ZIG_F[127] = Math.exp(-0.5 * dn * dn);
+  for (let i = 126; i >= 1; i--) {
+    dn = Math.sqrt(-2 * Math.log(vn / dn + Math.exp(-0.5 * dn * dn)));
+    ZIG_K[i + 1] = (dn / tn) * m1;
+    tn = dn;
+    ZIG_F[i] = Math.exp(-0.5 * dn * dn);
+    ZIG_W[i] = dn / m1;
   }
 }
 
