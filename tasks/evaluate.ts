@@ -68,7 +68,9 @@ export const evaluate = defineTask({
     const probe = tableFromJson<AggregateRow>(
       await Deno.readTextFile(join(ctx.inputs.profiles, FEATURE_SETS[0], "treatments_cells.json")),
     );
-    const compounds = new Set(probe.rows.filter((r) => r.moa && r.compound !== "DMSO").map((r) => r.compound));
+    const compounds = new Set(
+      probe.rows.filter((r) => r.moa && r.compound !== "DMSO").map((r) => r.compound),
+    );
     const undefinedReason = compounds.size < 2
       ? `NSC needs annotated treatments of at least 2 compounds besides DMSO; this data has ${compounds.size} ` +
         `(${[...compounds].join(", ") || "none"}): see dose_response for what it allows`
