@@ -5,6 +5,7 @@
  */
 import { defineProfile } from "../../workflow/mod.ts";
 import type { Stages } from "../pipeline.ts";
+import { SHORT_RUN_RATES } from "./short_runs.ts";
 
 /** The default profile. */
 export const quick = defineProfile<Stages>({
@@ -13,8 +14,8 @@ export const quick = defineProfile<Stages>({
   params: {
     segment: { cropSize: 64 },
     normalize: { size: 32 },
-    train_dcgan: { steps: 500, width: 0.25, sampleEvery: 100 },
-    train_wgan: { steps: 500, width: 0.25, sampleEvery: 100 },
+    train_dcgan: { steps: 500, width: 0.25, sampleEvery: 100, ...SHORT_RUN_RATES.train_dcgan },
+    train_wgan: { steps: 500, width: 0.25, sampleEvery: 100, ...SHORT_RUN_RATES.train_wgan },
     train_lsgan: { steps: 500, width: 0.25, sampleEvery: 100 },
   },
 });
