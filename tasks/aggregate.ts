@@ -16,18 +16,21 @@ import { extractClassical, extractDcgan, extractLsgan, extractRandom, extractWga
 /** The feature sets, in table order. */
 export const FEATURE_SETS = ["dcgan", "wgan", "lsgan", "classical", "random"] as const;
 
+/** The tasks that make them: the inputs of every task that reads all five. */
+export const FEATURE_SET_INPUTS = {
+  dcgan: extractDcgan,
+  wgan: extractWgan,
+  lsgan: extractLsgan,
+  classical: extractClassical,
+  random: extractRandom,
+};
+
 /** The aggregation task. */
 export const aggregate = defineTask({
   name: "aggregate",
   version: 1,
   description: "well and treatment profiles of every feature set",
-  inputs: {
-    dcgan: extractDcgan,
-    wgan: extractWgan,
-    lsgan: extractLsgan,
-    classical: extractClassical,
-    random: extractRandom,
-  },
+  inputs: FEATURE_SET_INPUTS,
   async run(ctx) {
     const { join } = await import("node:path");
     const { readFeatureSet } = await import("../lib/profiling/feature_store.ts");

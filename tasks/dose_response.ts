@@ -7,21 +7,14 @@
  * @module
  */
 import { defineTask, p } from "../workflow/mod.ts";
-import { FEATURE_SETS } from "./aggregate.ts";
-import { extractClassical, extractDcgan, extractLsgan, extractRandom, extractWgan } from "./extract.ts";
+import { FEATURE_SET_INPUTS, FEATURE_SETS } from "./aggregate.ts";
 
 /** The dose-response task. */
 export const doseResponseTask = defineTask({
   name: "dose_response",
   version: 1,
   description: "each dose against DMSO: site mAP with p-values, distance, dose ordering (per feature set)",
-  inputs: {
-    dcgan: extractDcgan,
-    wgan: extractWgan,
-    lsgan: extractLsgan,
-    classical: extractClassical,
-    random: extractRandom,
-  },
+  inputs: FEATURE_SET_INPUTS,
   publish: true,
   params: {
     nullSize: p.int(10000, { min: 100, doc: "permutation null size of each mAP" }),

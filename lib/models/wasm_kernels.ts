@@ -613,21 +613,19 @@ function bitsOf(a: Float32Array): Int32Array {
  * tensor a gradient saves (241 calls a step), and the stock wasm kernel copies each one.
  */
 function makeIdentity(stock: tf.KernelFunc) {
-  return (args: { inputs: { x: Info }; backend: BackendWasm; attrs: tf.NamedAttrMap }): Info => {
-    const { inputs: { x }, backend } = args;
-    if (!tuning.shareIdentity || x.dtype === "string") {
-      return stock(args as unknown as Parameters<tf.KernelFunc>[0]) as Info;
-    }
-    backend.incRef(x.dataId);
-    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
-  };
+  return makeSharing(stock, () => true);
 }
 
 /** `Cast` to the input's own dtype shares its buffer too (batch-norm moments cast float32 to float32). */
 function makeCast(stock: tf.KernelFunc) {
+  return makeSharing(stock, (x, attrs) => attrs.dtype === x.dtype);
+}
+
+/** A kernel that returns its input's buffer (reference counted) when `shares` says so, else runs `stock`. */
+function makeSharing(stock: tf.KernelFunc, shares: (x: Info, attrs: tf.NamedAttrMap) => boolean) {
   return (args: { inputs: { x: Info }; backend: BackendWasm; attrs: tf.NamedAttrMap }): Info => {
     const { inputs: { x }, backend, attrs } = args;
-    if (!tuning.shareIdentity || x.dtype === "string" || attrs.dtype !== x.dtype) {
+    if (!tuning.shareIdentity || x.dtype === "string" || !shares(x, attrs)) {
       return stock(args as unknown as Parameters<tf.KernelFunc>[0]) as Info;
     }
     backend.incRef(x.dataId);
