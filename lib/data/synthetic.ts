@@ -327,6 +327,9 @@ export async function writeSyntheticField(
   return r.cellCount;
 }
 
+/** How long stopped workers may take to finish their current field before they are terminated. */
+const STOP_TIMEOUT_MS = 30_000;
+
 /** Writes every field of a plan, in this thread or in `jobs` workers; returns cells per field. */
 async function writeAllFields(
   outDir: string,
@@ -345,34 +348,61 @@ async function writeAllFields(
     }
     return cells;
   }
+  // On abort or a failure, every worker is asked to stop after its current field and the promise settles
+  // only when all have stopped: no file is written after it rejects (terminated after STOP_TIMEOUT_MS).
   const workers: Worker[] = [];
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let onAbort = () => {};
   try {
     await new Promise<void>((resolve, reject) => {
-      let finished = 0;
-      const onAbort = () => reject(run.signal?.reason ?? new Error("cancelled"));
+      let settled = 0;
+      let failure: unknown = null;
+      const settle = () => {
+        if (++settled < jobs) return;
+        if (failure) reject(failure);
+        else resolve();
+      };
+      const stopAll = (why: unknown) => {
+        if (failure) return;
+        failure = why;
+        for (const w of workers) w.postMessage({ stop: true });
+        timer = setTimeout(() => reject(failure), STOP_TIMEOUT_MS);
+      };
+      onAbort = () => stopAll(run.signal?.reason ?? new Error("cancelled"));
       run.signal?.addEventListener("abort", onAbort, { once: true });
       for (let w = 0; w < jobs; w++) {
         const worker = new Worker(new URL("./synthetic_worker.ts", import.meta.url), { type: "module" });
         workers.push(worker);
         worker.onmessage = (e: MessageEvent) => {
-          const msg = e.data as { index?: number; cells?: number; error?: string; done?: boolean };
-          if (msg.error) reject(new Error(msg.error));
-          else if (msg.done) {
-            if (++finished === jobs) resolve();
-          } else {
+          const msg = e.data as {
+            index?: number;
+            cells?: number;
+            error?: string;
+            done?: boolean;
+            stopped?: boolean;
+          };
+          if (msg.error) {
+            stopAll(new Error(msg.error));
+            settle();
+          } else if (msg.done || msg.stopped) settle();
+          else {
             cells[msg.index!] = msg.cells!;
             run.onProgress?.(++done, n);
           }
         };
         worker.onerror = (e) => {
           e.preventDefault();
-          reject(new Error(`synthetic worker failed: ${e.message}`));
+          stopAll(new Error(`synthetic worker failed: ${e.message}`));
+          settle();
         };
         const indices = Array.from({ length: n }, (_, i) => i).filter((i) => i % jobs === w);
         worker.postMessage({ outDir, options: plan.options, indices });
       }
+      if (run.signal?.aborted) onAbort();
     });
   } finally {
+    clearTimeout(timer);
+    run.signal?.removeEventListener("abort", onAbort);
     for (const w of workers) w.terminate();
   }
   return cells;

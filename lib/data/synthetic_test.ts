@@ -149,8 +149,18 @@ Deno.test("synthesizeBbbc021 stops when its signal is aborted", async () => {
     onProgress: (done) => done === 2 && controller.abort(new Error("stop now")),
   });
   await assert.rejects(run, /stop now/);
-  const names: string[] = [];
-  for await (const e of Deno.readDir(out)) names.push(e.name);
+  const list = async () => {
+    const files: string[] = [];
+    for await (const e of Deno.readDir(out)) files.push(e.name);
+    for (const week of files.filter((f) => f.startsWith("Week"))) {
+      for await (const e of Deno.readDir(`${out}/${week}`)) files.push(`${week}/${e.name}`);
+    }
+    return files.sort();
+  };
+  const names = await list();
   assert.ok(!names.includes("synthetic.json"), "an aborted dataset must not be marked complete");
+  // The workers stopped before the promise settled: nothing is written afterwards.
+  await new Promise((r) => setTimeout(r, 500));
+  assert.deepEqual(await list(), names);
   await Deno.remove(out, { recursive: true });
 });
