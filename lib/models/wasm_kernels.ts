@@ -236,6 +236,43 @@ export const tuning = {
   fusedAdam: true,
 };
 
+/** The geometry of a convolution's patches: input [B, H, W, Ci], output [B, OH, OW, Co], filter fh × fw. */
+interface PatchGeometry {
+  B: number;
+  H: number;
+  W: number;
+  Ci: number;
+  OH: number;
+  OW: number;
+  Co: number;
+  fh: number;
+  fw: number;
+  sh: number;
+  sw: number;
+  /** Top and left padding. */
+  pt: number;
+  pl: number;
+}
+
+function patchGeometry(x: Info, ci: tf.backend_util.Conv2DInfo): PatchGeometry {
+  const [B, H, W, Ci] = x.shape;
+  return {
+    B,
+    H,
+    W,
+    Ci,
+    OH: ci.outHeight,
+    OW: ci.outWidth,
+    Co: ci.outChannels,
+    fh: ci.filterHeight,
+    fw: ci.filterWidth,
+    sh: ci.strideHeight,
+    sw: ci.strideWidth,
+    pt: ci.padInfo.top,
+    pl: ci.padInfo.left,
+  };
+}
+
 /**
  * Filter gradient as GEMMs over chunks of images: df[(kh, kw, ci), co] = Σ_j Pᵀ[(kh, kw, ci), j] · dy[j, co]
  * with j = (b, oh, ow) and Pᵀ the transposed im2col of x, gathered here; each chunk is one XNNPACK 1×1
@@ -244,10 +281,8 @@ export const tuning = {
  * OH·OW taps of only B channels each: 1.3–2× slower than the forward convolution.)
  */
 function filterGradGemm(backend: BackendWasm, x: Info, dy: Info, ci: tf.backend_util.Conv2DInfo): Info {
-  const [B, H, W, Ci] = x.shape;
-  const { filterHeight: fh, filterWidth: fw, strideHeight: sh, strideWidth: sw } = ci;
-  const { outHeight: OH, outWidth: OW, outChannels: Co } = ci;
-  const pt = ci.padInfo.top, pl = ci.padInfo.left;
+  const g = patchGeometry(x, ci);
+  const { B, Ci, OH, OW, Co, fh, fw } = g;
   const M = fh * fw * Ci, perImage = OH * OW;
   const kc = Math.max(tuning.packedFloats / Co, tuning.minChunk);
   const nb = Math.max(1, Math.min(B, Math.floor(kc / perImage)));
@@ -262,7 +297,7 @@ function filterGradGemm(backend: BackendWasm, x: Info, dy: Info, ci: tf.backend_
       (backend.typedArrayFromHeap(dy) as Float32Array).subarray(b0 * perImage * Co, (b0 + n) * perImage * Co),
     );
     const xs = backend.typedArrayFromHeap(x) as Float32Array;
-    gatherTransposed(xs, p, b0, n, H, W, Ci, OH, OW, fh, fw, sh, sw, pt, pl);
+    gatherTransposed(xs, p, b0, n, g);
     const y = gemm(backend, pT, dyc);
     const ys = backend.typedArrayFromHeap(y) as Float32Array;
     for (let i = 0; i < acc.length; i++) acc[i] += ys[i];
@@ -277,18 +312,9 @@ function gatherTransposed(
   p: Float32Array,
   b0: number,
   n: number,
-  H: number,
-  W: number,
-  Ci: number,
-  OH: number,
-  OW: number,
-  fh: number,
-  fw: number,
-  sh: number,
-  sw: number,
-  pt: number,
-  pl: number,
+  g: PatchGeometry,
 ): void {
+  const { H, W, Ci, OH, OW, fh, fw, sh, sw, pt, pl } = g;
   const Kc = n * OH * OW, step = sw * Ci;
   for (let kw = 0; kw < fw; kw++) {
     // Valid output columns for tap column kw: iw = ow·sw + kw − pl ∈ [0, W).
@@ -335,10 +361,8 @@ function gemm(backend: BackendWasm, a: Info, b: Info): Info {
  * (≈ 3 GMAC/s against 15 for wide layers).
  */
 function convIm2col(backend: BackendWasm, x: Info, filter: Info, ci: tf.backend_util.Conv2DInfo): Info {
-  const [B, H, W, Ci] = x.shape;
-  const { filterHeight: fh, filterWidth: fw, strideHeight: sh, strideWidth: sw } = ci;
-  const { outHeight: OH, outWidth: OW, outChannels: Co } = ci;
-  const pt = ci.padInfo.top, pl = ci.padInfo.left;
+  const g = patchGeometry(x, ci);
+  const { B, Ci, OH, OW, Co, fh, fw } = g;
   const K = fh * fw * Ci, perImage = OH * OW;
   const nb = Math.max(1, Math.min(B, Math.floor(tuning.chunkFloats / (K * perImage))));
   const f2 = runKernel("Reshape", backend, { x: filter }, { shape: [1, 1, K, Co] });
@@ -347,23 +371,7 @@ function convIm2col(backend: BackendWasm, x: Info, filter: Info, ci: tf.backend_
     const n = Math.min(nb, B - b0);
     const pm = backend.makeOutput([1, 1, n * perImage, K], "float32");
     const xs = backend.typedArrayFromHeap(x) as Float32Array;
-    gatherIm2col(
-      xs,
-      backend.typedArrayFromHeap(pm) as Float32Array,
-      b0,
-      n,
-      H,
-      W,
-      Ci,
-      OH,
-      OW,
-      fh,
-      fw,
-      sh,
-      sw,
-      pt,
-      pl,
-    );
+    gatherIm2col(xs, backend.typedArrayFromHeap(pm) as Float32Array, b0, n, g);
     const y = gemm(backend, pm, f2);
     (backend.typedArrayFromHeap(out) as Float32Array).set(
       backend.typedArrayFromHeap(y) as Float32Array,
@@ -381,18 +389,9 @@ function gatherIm2col(
   p: Float32Array,
   b0: number,
   n: number,
-  H: number,
-  W: number,
-  Ci: number,
-  OH: number,
-  OW: number,
-  fh: number,
-  fw: number,
-  sh: number,
-  sw: number,
-  pt: number,
-  pl: number,
+  g: PatchGeometry,
 ): void {
+  const { H, W, Ci, OH, OW, fh, fw, sh, sw, pt, pl } = g;
   const K = fh * fw * Ci, run = fw * Ci;
   for (let b = 0; b < n; b++) {
     for (let oh = 0; oh < OH; oh++) {
