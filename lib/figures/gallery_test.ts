@@ -1,49 +1,32 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { decode } from "fast-png";
-import { formatCellTable, writeShard } from "../imaging/shards.ts";
 import { makeGallery } from "./gallery.ts";
-import { syntheticCrops } from "./test_util.ts";
+import { syntheticCrops, writeCropStore } from "./test_util.ts";
 
 /** A store of 30 cells: DMSO (12, two plates), taxol@1 (10), taxol@3 (8, unannotated MOA). */
 async function writeStore(dir: string, dtype: "float32" | "uint16" = "float32"): Promise<void> {
-  const size = 16, n = 30;
-  const crops = syntheticCrops(n, size, 7);
-  await writeShard(join(dir, "shards/a.crops"), {
-    header: {
-      dtype,
-      shape: [n, size, size, 3],
-      order: "NHWC",
-      channels: ["DNA", "tubulin", "actin"],
-      normalization: "plate-percentile",
+  const crops = syntheticCrops(30, 16, 7);
+  await writeCropStore(
+    dir,
+    dtype === "float32" ? crops : Uint16Array.from(crops, (v) => Math.round((v + 1) * 1000)),
+    16,
+    (i) => {
+      const [compound, concentration, moa] = i < 12
+        ? ["DMSO", 0, "DMSO"] as const
+        : i < 22
+        ? ["taxol", 1, "Microtubule stabilizers"] as const
+        : ["taxol", 3, null] as const;
+      return {
+        plate: i % 2 ? "P2" : "P1",
+        well: `B0${2 + (i % 3)}`,
+        compound,
+        concentration,
+        moa,
+        batch: i % 2 ? "Week2" : "Week1",
+      };
     },
-    data: dtype === "float32" ? crops : Uint16Array.from(crops, (v) => Math.round((v + 1) * 1000)),
-  });
-  const rows = Array.from({ length: n }, (_, i) => {
-    const [compound, concentration, moa] = i < 12
-      ? ["DMSO", 0, "DMSO"] as const
-      : i < 22
-      ? ["taxol", 1, "Microtubule stabilizers"] as const
-      : ["taxol", 3, null] as const;
-    return {
-      plate: i % 2 ? "P2" : "P1",
-      well: `B0${2 + (i % 3)}`,
-      site: 1,
-      compound,
-      concentration,
-      moa,
-      batch: i % 2 ? "Week2" : "Week1",
-      shard: "shards/a.crops",
-      index: i,
-      centroidX: 10,
-      centroidY: 10,
-      nucleusArea: 20,
-      cellArea: 80,
-      eccentricity: 0.5,
-      solidity: 0.9,
-    };
-  });
-  await Deno.writeTextFile(join(dir, "cells.csv"), formatCellTable(rows));
+  );
 }
 
 Deno.test("makeGallery: counts, a strip per treatment and MOA, deterministic for the seed", async () => {

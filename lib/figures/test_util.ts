@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { Gan, ganConfig, type GanLoss } from "../models/gan.ts";
 import { Rng } from "../models/rng.ts";
 import { saveGan } from "../models/weights.ts";
-import { formatCellTable, writeShard } from "../imaging/shards.ts";
+import { type CellRow, formatCellTable, writeShard } from "../imaging/shards.ts";
 import { PAPER_TABLE1 } from "../profiling/paper_table1.ts";
 import { tableToJson } from "../profiling/table_io.ts";
 import type { AggregateRow } from "../profiling/types.ts";
@@ -110,32 +110,30 @@ function profiles(d: number, seed: number): string {
 }
 
 /**
- * Writes a complete set of `figures` inputs under `dir`: `cells` normalised crops of `size` px, three tiny
- * untrained GANs (with curves.json, train.json), profiles of five feature sets, table1.json and
- * evaluation.json.
+ * Writes a crop store of one shard (`shards/a.crops`) and its cells.csv into `dir`: `crops` NHWC values of
+ * side `size`; each row's metadata from `meta(i)` over DMSO on plate P1, well B02, Week1 (geometry fixed).
  */
-export async function writeFigureInputs(dir: string, cells = 48, size = 16): Promise<FigureInputs> {
-  const inputs: FigureInputs = {
-    crops: join(dir, "crops"),
-    dcgan: join(dir, "dcgan"),
-    wgan: join(dir, "wgan"),
-    lsgan: join(dir, "lsgan"),
-    profiles: join(dir, "profiles"),
-    evaluation: join(dir, "evaluation"),
-  };
-  await writeShard(join(inputs.crops, "shards/a.crops"), {
+export async function writeCropStore(
+  dir: string,
+  crops: Float32Array | Uint16Array,
+  size: number,
+  meta: (i: number) => Partial<CellRow>,
+  options: { normalization?: "crop-max" | "plate-percentile" } = {},
+): Promise<void> {
+  const n = crops.length / (size * size * 3);
+  await writeShard(join(dir, "shards/a.crops"), {
     header: {
-      dtype: "float32",
-      shape: [cells, size, size, 3],
+      dtype: crops instanceof Float32Array ? "float32" : "uint16",
+      shape: [n, size, size, 3],
       order: "NHWC",
       channels: ["DNA", "tubulin", "actin"],
-      normalization: "crop-max",
+      normalization: options.normalization ?? "plate-percentile",
     },
-    data: syntheticCrops(cells, size),
+    data: crops,
   });
   await Deno.writeTextFile(
-    join(inputs.crops, "cells.csv"),
-    formatCellTable(Array.from({ length: cells }, (_, i) => ({
+    join(dir, "cells.csv"),
+    formatCellTable(Array.from({ length: n }, (_, i) => ({
       plate: "P1",
       well: "B02",
       site: 1,
@@ -151,8 +149,28 @@ export async function writeFigureInputs(dir: string, cells = 48, size = 16): Pro
       cellArea: 80,
       eccentricity: 0.5,
       solidity: 0.9,
+      ...meta(i),
     }))),
   );
+}
+
+/**
+ * Writes a complete set of `figures` inputs under `dir`: `cells` normalised crops of `size` px, three tiny
+ * untrained GANs (with curves.json, train.json), profiles of five feature sets, table1.json and
+ * evaluation.json.
+ */
+export async function writeFigureInputs(dir: string, cells = 48, size = 16): Promise<FigureInputs> {
+  const inputs: FigureInputs = {
+    crops: join(dir, "crops"),
+    dcgan: join(dir, "dcgan"),
+    wgan: join(dir, "wgan"),
+    lsgan: join(dir, "lsgan"),
+    profiles: join(dir, "profiles"),
+    evaluation: join(dir, "evaluation"),
+  };
+  await writeCropStore(inputs.crops, syntheticCrops(cells, size), size, () => ({}), {
+    normalization: "crop-max",
+  });
   const losses: [keyof FigureInputs, GanLoss][] = [["dcgan", "dcgan"], ["wgan", "wgan"], ["lsgan", "lsgan"]];
   for (const [i, [key, loss]] of losses.entries()) {
     const gan = new Gan(ganConfig({ loss, size, width: 1 / 16 }), undefined, i + 1);
