@@ -35,7 +35,7 @@ export const evaluate = defineTask({
     const { tableFromJson } = await import("../lib/profiling/table_io.ts");
     const { evaluateTreatments } = await import("../lib/profiling/evaluate.ts");
     const { runProfilePipeline, NORMALIZE_METHODS } = await import("../lib/profiling/pipeline.ts");
-    const { PAPER_TABLE1 } = await import("../lib/profiling/paper_table1.ts");
+    const { FEATURE_SET_LABELS, PAPER_TABLE1 } = await import("../lib/profiling/paper_table1.ts");
     type Report = ReturnType<typeof evaluateTreatments>;
     type AggregateRow = import("../lib/profiling/types.ts").AggregateRow;
     type ProfileRow = import("../lib/profiling/types.ts").ProfileRow;
@@ -114,13 +114,7 @@ export const evaluate = defineTask({
       entries.sort((a, b) => b[1].summary.nsc_per_compound - a[1].summary.nsc_per_compound);
       return { protocol: entries[0][0], ...entries[0][1].summary };
     };
-    const names: Record<string, string> = {
-      dcgan: "DCGAN",
-      wgan: "WGAN-GP",
-      lsgan: "LSGAN",
-      classical: "Classical (CellProfiler-like)",
-      random: "Random discriminator (control)",
-    };
+    const names = FEATURE_SET_LABELS;
     const rows = FEATURE_SETS.map((set) => {
       const paper = PAPER_TABLE1.find((r) => r.set === set);
       return {

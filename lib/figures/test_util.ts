@@ -9,7 +9,7 @@ import { Gan, ganConfig, type GanLoss } from "../models/gan.ts";
 import { Rng } from "../models/rng.ts";
 import { saveGan } from "../models/weights.ts";
 import { type CellRow, formatCellTable, writeShard } from "../imaging/shards.ts";
-import { PAPER_TABLE1 } from "../profiling/paper_table1.ts";
+import { FEATURE_SET_LABELS, PAPER_TABLE1 } from "../profiling/paper_table1.ts";
 import { tableToJson } from "../profiling/table_io.ts";
 import type { AggregateRow } from "../profiling/types.ts";
 import type { FigureInputs } from "./figures.ts";
@@ -202,13 +202,7 @@ export async function writeFigureInputs(dir: string, cells = 48, size = 16): Pro
     nscb_per_treatment: v - 0.08,
     nscb_n: 9,
   });
-  const names: Record<string, string> = {
-    dcgan: "DCGAN",
-    wgan: "WGAN-GP",
-    lsgan: "LSGAN",
-    classical: "Classical (CellProfiler-like)",
-    random: "Random discriminator (control)",
-  };
+  const names = FEATURE_SET_LABELS;
   const rows: unknown[] = [];
   for (const [i, set] of sets.entries()) {
     await Deno.mkdir(join(inputs.profiles, set), { recursive: true });

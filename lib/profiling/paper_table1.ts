@@ -19,6 +19,15 @@ export interface PaperRow {
   source: string;
 }
 
+/** How Table 1 names each of our feature sets. */
+export const FEATURE_SET_LABELS: Readonly<Record<string, string>> = {
+  dcgan: "DCGAN",
+  wgan: "WGAN-GP",
+  lsgan: "LSGAN",
+  classical: "Classical (CellProfiler-like)",
+  random: "Random discriminator (control)",
+};
+
 /** The rows of the paper's Table 1, in its order. */
 export const PAPER_TABLE1: readonly PaperRow[] = [
   { method: "DCGAN", set: "dcgan", nsc: 0.51, draft: 0.43, source: "Goldsborough et al. 2017" },
