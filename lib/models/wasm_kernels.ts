@@ -41,6 +41,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
+import { type ConvGeometry, filterGradSimd, filterGradSimdSupports } from "./simd_filter_grad.ts";
 
 type Info = tf.TensorInfo;
 type Pads = [number, number, number, number]; // top, bottom, left, right
@@ -134,6 +135,10 @@ export function conv2DBackpropFilterWasm(
   const [fh, fw, , Co] = filterShape;
   const { strideHeight: sh, strideWidth: sw, outHeight: OH, outWidth: OW } = ci;
   const pt = ci.padInfo.top, pl = ci.padInfo.left;
+  if (tuning.simdFilterGrad && x.dtype === "float32") {
+    const g = patchGeometry(x, ci);
+    if (filterGradSimdSupports(g)) return filterGradDirect(backend, x, dy, g);
+  }
   if (useFilterGemm(Co, sh * sw, OH * OW)) return filterGradGemm(backend, x, dy, ci);
   // Output height = H + pt + pb − (OH − 1)·sh; choose pb so that it is fh (negative: crop unused rows).
   const pb = fh + (OH - 1) * sh - H - pt;
@@ -164,6 +169,20 @@ export function conv2DBackpropFilterWasm(
   }
   const df = runKernel("Transpose", backend, { x: acc! }, { perm: [1, 2, 0, 3] }); // [fh, fw, Ci, Co]
   dispose(backend, acc!);
+  return df;
+}
+
+/** The filter gradient by {@link filterGradSimd} (our SIMD kernels on the backend's heap). */
+function filterGradDirect(backend: BackendWasm, x: Info, dy: Info, g: ConvGeometry): Info {
+  const { fh, fw, Ci, Co } = g;
+  const transposed = Co % 4 !== 0;
+  const out = backend.makeOutput(transposed ? [fh, fw, Co, Ci] : [fh, fw, Ci, Co], "float32");
+  heapF32(backend, out).fill(0);
+  const ptr = (t: Info) => backend.dataIdMap.get(t.dataId)!.memoryOffset;
+  filterGradSimd(backend, g, ptr(x), ptr(dy), ptr(out), tuning.simdMinPixels);
+  if (!transposed) return out;
+  const df = runKernel("Transpose", backend, { x: out }, { perm: [0, 1, 3, 2] }); // [fh, fw, Ci, Co]
+  dispose(backend, out);
   return df;
 }
 
@@ -208,6 +227,10 @@ function batchSlice(backend: BackendWasm, t: Info, b0: number, n: number): Info 
  * `beforeAfter`.
  */
 export const tuning = {
+  /** filter gradients by our SIMD kernels ({@link filterGradSimd}) where Co or Ci is a multiple of 4 */
+  simdFilterGrad: true,
+  /** output pixels per call of those kernels at least */
+  simdMinPixels: 32,
   /** filter gradients with at least this many output channels run as im2colᵀ · dy GEMMs (off: ∞) … */
   filterGemmMinCo: 128,
   /** … and at least this many output pixels per image … */
@@ -236,23 +259,7 @@ export const tuning = {
   fusedAdam: true,
 };
 
-/** The geometry of a convolution's patches: input [B, H, W, Ci], output [B, OH, OW, Co], filter fh × fw. */
-interface PatchGeometry {
-  B: number;
-  H: number;
-  W: number;
-  Ci: number;
-  OH: number;
-  OW: number;
-  Co: number;
-  fh: number;
-  fw: number;
-  sh: number;
-  sw: number;
-  /** Top and left padding. */
-  pt: number;
-  pl: number;
-}
+type PatchGeometry = ConvGeometry;
 
 function patchGeometry(x: Info, ci: tf.backend_util.Conv2DInfo): PatchGeometry {
   const [B, H, W, Ci] = x.shape;
@@ -798,9 +805,21 @@ export function registerWasmKernels(): void {
 }
 
 /**
+ * The same values as `t` (the same buffer, no copy) as a tensor that no recorded operation produced: a
+ * gradient taken through a function of it stops there (`stop_gradient`).
+ */
+function detached(t: tf.Tensor): tf.Tensor {
+  tf.backend().incRef(t.dataId); // the new tensor's own reference, released when it is disposed
+  return tf.engine().makeTensorFromDataId(t.dataId, t.shape, t.dtype);
+}
+
+/**
  * LeakyReLU's gradient through {@link leakyReluGrad} (the fused kernel on wasm, the stock formula
  * elsewhere), and the gradient of the fused kernel itself, which WGAN-GP's second-order gradient needs:
- * linear in dy with the same mask, zero in x.
+ * linear in dy with the same mask, zero in x. The mask's x is {@link detached}: its derivative is zero
+ * almost everywhere, so a second-order gradient (WGAN-GP's penalty) needs nothing from the forward pass
+ * that made x, and without the link the tape does not send zeros back through it (a whole backward pass
+ * of D on x̂: its filter and input gradients of zeros, a sixth of a 64 px WGAN-GP step).
  */
 function registerGradients(): void {
   tf.registerGradient({
@@ -808,7 +827,7 @@ function registerGradients(): void {
     inputsToSave: ["x"],
     gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs?: tf.NamedAttrMap) => {
       const alpha = attrs!.alpha as number;
-      return { x: () => leakyReluGrad(dy as tf.Tensor, saved[0], alpha) };
+      return { x: () => leakyReluGrad(dy as tf.Tensor, detached(saved[0]), alpha) };
     },
   });
   tf.registerGradient({

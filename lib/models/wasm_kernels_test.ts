@@ -46,11 +46,19 @@ const name = (c: Case) => `x[${c.B},${c.H},${c.W},${c.Ci}] f${c.k}×${c.k}→${c
 
 Deno.test("wasm Conv2DBackpropFilter and Conv2DBackpropInput match the cpu backend (rel. error < 1e-4)", async () => {
   await checkConvKernels("default paths");
+  const saved = { ...tuning };
+  Object.assign(tuning, { simdFilterGrad: false }); // the filter gradient as XNNPACK's dilated convolution
+  try {
+    await checkConvKernels("filter gradient without the SIMD kernels");
+  } finally {
+    Object.assign(tuning, saved);
+  }
 });
 
 Deno.test("wasm kernels' GEMM paths (im2col forward, im2colᵀ·dy filter gradient, many chunks) match the cpu backend", async () => {
   const saved = { ...tuning };
   Object.assign(tuning, {
+    simdFilterGrad: false,
     filterGemmMinCo: 1,
     filterGemmMinPixels: 0,
     filterGemmStride1Only: false,
@@ -68,7 +76,12 @@ Deno.test("wasm kernels' GEMM paths (im2col forward, im2colᵀ·dy filter gradie
 
 Deno.test("wasm filter gradient in batch chunks (dilated-convolution form) matches the cpu backend", async () => {
   const saved = { ...tuning };
-  Object.assign(tuning, { filterGemmMinCo: Infinity, filterChunkFloats: 1, filterChunkMinImages: 3 });
+  Object.assign(tuning, {
+    simdFilterGrad: false,
+    filterGemmMinCo: Infinity,
+    filterChunkFloats: 1,
+    filterChunkMinImages: 3,
+  });
   try {
     await checkConvKernels("filter gradient in chunks of 3 images");
   } finally {

@@ -1,0 +1,220 @@
+/**
+ * A very small WebAssembly assembler: enough of the binary format to build SIMD compute kernels at run time
+ * (i32 arithmetic, loops, 128-bit loads, stores and float lanes, relaxed fused multiply-add), for modules
+ * that import the memory they work on. See {@link Asm} and {@link buildModule}.
+ *
+ * The encodings follow the WebAssembly core specification 2.0 (binary format, §5) and the relaxed-SIMD
+ * proposal (`f32x4.relaxed_madd` = 0xfd 0x105).
+ *
+ * @module
+ */
+
+/** Value types. */
+export const I32 = 0x7f;
+export const V128 = 0x7b;
+export type ValType = typeof I32 | typeof V128;
+
+/** Unsigned LEB128. */
+export function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) b |= 0x80;
+    out.push(b);
+  } while (n !== 0);
+  return out;
+}
+
+/** Signed LEB128 (32-bit). */
+export function sleb(n: number): number[] {
+  const out: number[] = [];
+  n |= 0;
+  while (true) {
+    const b = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
+      out.push(b);
+      return out;
+    }
+    out.push(b | 0x80);
+  }
+}
+
+const simd = (op: number) => [0xfd, ...uleb(op)];
+
+/**
+ * The body of one function, written as a stack machine: each method appends one instruction and returns
+ * `this`. Locals are numbered after the parameters ({@link local}).
+ */
+export class Asm {
+  readonly code: number[] = [];
+  readonly #locals: ValType[] = [];
+  readonly #nParams: number;
+
+  constructor(readonly params: ValType[], readonly results: ValType[] = []) {
+    this.#nParams = params.length;
+  }
+
+  /** A new local of type `t`; returns its index. */
+  local(t: ValType): number {
+    this.#locals.push(t);
+    return this.#nParams + this.#locals.length - 1;
+  }
+
+  #op(...bytes: number[]): this {
+    this.code.push(...bytes);
+    return this;
+  }
+
+  get(i: number): this {
+    return this.#op(0x20, ...uleb(i));
+  }
+  set(i: number): this {
+    return this.#op(0x21, ...uleb(i));
+  }
+  tee(i: number): this {
+    return this.#op(0x22, ...uleb(i));
+  }
+  i32(n: number): this {
+    return this.#op(0x41, ...sleb(n));
+  }
+  add(): this {
+    return this.#op(0x6a);
+  }
+  sub(): this {
+    return this.#op(0x6b);
+  }
+  mul(): this {
+    return this.#op(0x6c);
+  }
+  eqz(): this {
+    return this.#op(0x45);
+  }
+  /** i32.gt_s */
+  gtS(): this {
+    return this.#op(0x4a);
+  }
+  /** `block` (no result) … `end`. */
+  block(): this {
+    return this.#op(0x02, 0x40);
+  }
+  /** `loop` (no result) … `end`. */
+  loop(): this {
+    return this.#op(0x03, 0x40);
+  }
+  end(): this {
+    return this.#op(0x0b);
+  }
+  br(depth: number): this {
+    return this.#op(0x0c, ...uleb(depth));
+  }
+  brIf(depth: number): this {
+    return this.#op(0x0d, ...uleb(depth));
+  }
+  /** local[i] += n (i32). */
+  inc(i: number, n: number): this {
+    return this.get(i).i32(n).add().set(i);
+  }
+  /** local[i] += local[j] (i32). */
+  incBy(i: number, j: number): this {
+    return this.get(i).get(j).add().set(i);
+  }
+  /** v128.load at [address on the stack + offset]. */
+  load(offset = 0): this {
+    return this.#op(...simd(0x00), 0, ...uleb(offset));
+  }
+  /** v128.load32_splat: one f32 at [address + offset] into all four lanes. */
+  loadSplat(offset = 0): this {
+    return this.#op(...simd(0x09), 0, ...uleb(offset));
+  }
+  /** v128.store of the top value at [address below it + offset]. */
+  store(offset = 0): this {
+    return this.#op(...simd(0x0b), 0, ...uleb(offset));
+  }
+  f32x4Add(): this {
+    return this.#op(...simd(0xe4));
+  }
+  f32x4Mul(): this {
+    return this.#op(...simd(0xe6));
+  }
+  /** f32x4.relaxed_madd: a·b + c of the top three values (a deepest); fused where the hardware has FMA. */
+  f32x4Madd(): this {
+    return this.#op(...simd(0x105));
+  }
+
+  /** The function body in binary form (locals and code). */
+  body(): number[] {
+    // Runs of equal types, as (count, type) groups.
+    const groups: number[] = [];
+    let n = 0;
+    for (let i = 0; i < this.#locals.length;) {
+      let j = i;
+      while (j < this.#locals.length && this.#locals[j] === this.#locals[i]) j++;
+      groups.push(...uleb(j - i), this.#locals[i]);
+      n++;
+      i = j;
+    }
+    const bytes = [...uleb(n), ...groups, ...this.code, 0x0b];
+    return [...uleb(bytes.length), ...bytes];
+  }
+}
+
+function section(id: number, content: number[]): number[] {
+  return [id, ...uleb(content.length), ...content];
+}
+
+function name(s: string): number[] {
+  const b = [...new TextEncoder().encode(s)];
+  return [...uleb(b.length), ...b];
+}
+
+/**
+ * A module that imports `env.memory` (a non-shared memory of at least one page) and exports the given
+ * functions by name.
+ */
+export function buildModule(functions: Record<string, Asm>): Uint8Array<ArrayBuffer> {
+  const entries = Object.entries(functions);
+  const types = entries.map((
+    [, f],
+  ) => [0x60, ...uleb(f.params.length), ...f.params, ...uleb(f.results.length), ...f.results]);
+  const bytes = [
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
+    ...section(1, [...uleb(types.length), ...types.flat()]),
+    ...section(2, [1, ...name("env"), ...name("memory"), 0x02, 0x00, 1]),
+    ...section(3, [...uleb(entries.length), ...entries.map((_, i) => uleb(i)).flat()]),
+    ...section(7, [
+      ...uleb(entries.length),
+      ...entries.map(([n], i) => [...name(n), 0x00, ...uleb(i)]).flat(),
+    ]),
+    ...section(10, [...uleb(entries.length), ...entries.map(([, f]) => f.body()).flat()]),
+  ];
+  return new Uint8Array(bytes);
+}
+
+/** Whether this engine compiles relaxed-SIMD `f32x4.relaxed_madd`. */
+export function hasRelaxedSimd(): boolean {
+  const f = new Asm([V128, V128, V128], [V128]);
+  f.get(0).get(1).get(2).f32x4Madd();
+  const bytes = [
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
+    ...section(1, [1, 0x60, 3, V128, V128, V128, 1, V128]),
+    ...section(3, [1, 0]),
+    ...section(10, [1, ...f.body()]),
+  ];
+  return WebAssembly.validate(new Uint8Array(bytes));
+}
