@@ -3,7 +3,8 @@ import * as tf from "@tensorflow/tfjs";
 import { randn, relError, valuesOn } from "./test_util.ts";
 import { Rng } from "./rng.ts";
 import { tuning } from "./wasm_kernels.ts";
-import { filterGradSimdSupports, simdUsesFma } from "./simd_filter_grad.ts";
+import { filterGradSimdSupports } from "./simd_filter_grad.ts";
+import { simdUsesFma } from "./simd_tile.ts";
 
 interface Case {
   B: number;

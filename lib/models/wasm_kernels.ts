@@ -42,6 +42,8 @@
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { type ConvGeometry, filterGradSimd, filterGradSimdSupports } from "./simd_filter_grad.ts";
+import { addressOf } from "./simd_tile.ts";
+import { convSimd, convSimdSupports } from "./simd_conv.ts";
 
 type Info = tf.TensorInfo;
 type Pads = [number, number, number, number]; // top, bottom, left, right
@@ -73,6 +75,12 @@ function conv(
   pads: Pads,
   dilations: [number, number],
 ): Info {
+  if (
+    tuning.simdConv && dilations[0] === 1 && dilations[1] === 1 && x.dtype === "float32" &&
+    convSimdSupports(filter.shape[3])
+  ) {
+    return convSimd(backend, x, filter, pads, [1, 1], tuning.simdPanelBytes)!;
+  }
   const [B, H, W, C] = x.shape;
   const crop = pads.map((p) => Math.max(0, -p));
   let input = x;
@@ -178,7 +186,7 @@ function filterGradDirect(backend: BackendWasm, x: Info, dy: Info, g: ConvGeomet
   const transposed = Co % 4 !== 0;
   const out = backend.makeOutput(transposed ? [fh, fw, Co, Ci] : [fh, fw, Ci, Co], "float32");
   heapF32(backend, out).fill(0);
-  const ptr = (t: Info) => backend.dataIdMap.get(t.dataId)!.memoryOffset;
+  const ptr = (t: Info) => addressOf(backend, t);
   filterGradSimd(backend, g, ptr(x), ptr(dy), ptr(out), tuning.simdMinPixels);
   if (!transposed) return out;
   const df = runKernel("Transpose", backend, { x: out }, { perm: [0, 1, 3, 2] }); // [fh, fw, Ci, Co]
@@ -231,6 +239,10 @@ export const tuning = {
   simdFilterGrad: true,
   /** output pixels per call of those kernels at least */
   simdMinPixels: 32,
+  /** forward convolutions (and the input gradient's phase convolutions) by our SIMD kernels where Co % 4 = 0 */
+  simdConv: true,
+  /** bytes of the filter per panel of output channels in those */
+  simdPanelBytes: 1 << 18,
   /** filter gradients with at least this many output channels run as im2colᵀ · dy GEMMs (off: ∞) … */
   filterGemmMinCo: 128,
   /** … and at least this many output pixels per image … */
@@ -436,6 +448,24 @@ function makeConv2D(stock: tf.KernelFunc) {
     const { inputs: { x, filter }, backend, attrs } = args;
     const dil = attrs.dilations as number | [number, number] | undefined;
     const dilated = dil !== undefined && (typeof dil === "number" ? dil !== 1 : dil[0] !== 1 || dil[1] !== 1);
+    if (
+      tuning.simdConv && x.shape.length === 4 && !dilated && x.dtype === "float32" &&
+      (attrs.dataFormat ?? "NHWC") === "NHWC" && convSimdSupports(filter.shape[3])
+    ) {
+      const ci = convInfoOf(
+        x.shape,
+        filter.shape,
+        attrs.strides as [number, number],
+        attrs.pad,
+        attrs.dimRoundingMode,
+        attrs.dataFormat,
+      );
+      const p = ci.padInfo;
+      return convSimd(backend, x, filter, [p.top, p.bottom, p.left, p.right], [
+        ci.strideHeight,
+        ci.strideWidth,
+      ], tuning.simdPanelBytes)!;
+    }
     if (
       x.shape.length === 4 && x.shape[3] <= tuning.im2colMaxCi && !dilated && x.dtype === "float32" &&
       (attrs.dataFormat ?? "NHWC") === "NHWC"

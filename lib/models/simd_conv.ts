@@ -1,0 +1,125 @@
+/**
+ * Forward convolution (NHWC, no dilation) by our WebAssembly SIMD tile kernels ({@link tileKernels}) on the
+ * tfjs `wasm` heap:
+ *
+ *   y[b, oh, ow, co] = Σ_{kh, kw, ci} x[b, oh·sh + kh − pt, ow·sw + kw − pl, ci] · f[kh, kw, ci, co]
+ *
+ * x is first copied into a zero-padded image (skipped when no padding is needed), so that every patch is
+ * inside it: one patch row (kw, ci) is then fw·Ci consecutive floats, as is the matching block of f rows.
+ * One kernel call computes an output row: tiles of 4 output pixels (the broadcast operand: their patches,
+ * sw·Ci floats apart) × 8 output channels (f's columns), summing over kh (rows) and (kw, ci) (columns).
+ * Calls go panel by panel of output channels, so that a panel of f (≤ `panelBytes`) stays in the L2 cache
+ * across all output rows. Output channels must be a multiple of 4 ({@link convSimdSupports}).
+ *
+ * @module
+ */
+import type { TensorInfo as Info } from "@tensorflow/tfjs";
+import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
+import { addressOf, tileKernels } from "./simd_tile.ts";
+
+/** Whether {@link convSimd} computes a convolution to `Co` output channels. */
+export function convSimdSupports(Co: number): boolean {
+  return Co % 4 === 0;
+}
+
+/**
+ * y = conv(x, f) with stride [sh, sw] and per-side padding [top, bottom, left, right] (negative: crop), as
+ * a new tensor [B, OH, OW, Co] on the backend, or null when Co is not a multiple of 4.
+ *
+ * @param panelBytes bytes of f per panel of output channels (kept in cache across output rows)
+ */
+export function convSimd(
+  backend: BackendWasm,
+  x: Info,
+  f: Info,
+  pads: [number, number, number, number],
+  strides: [number, number],
+  panelBytes = 1 << 18,
+): Info | null {
+  const [B, H, W, Ci] = x.shape, [fh, fw, fCi, Co] = f.shape, [sh, sw] = strides, [pt, pb, pl, pr] = pads;
+  if (fCi !== Ci) throw new Error(`internal: filter has ${fCi} input channels, x ${Ci}`);
+  if (!convSimdSupports(Co)) return null;
+  const OH = Math.floor((H + pt + pb - fh) / sh) + 1, OW = Math.floor((W + pl + pr - fw) / sw) + 1;
+  if (OH < 1 || OW < 1) throw new Error(`internal: empty convolution output ${OH}×${OW}`);
+  // The image the patches are read from: x itself, or x zero-padded to Hp × Wp (rows −pt…, columns −pl…).
+  const Hp = (OH - 1) * sh + fh, Wp = (OW - 1) * sw + fw;
+  const direct = pt === 0 && pl === 0 && Hp <= H && Wp <= W;
+  const y = backend.makeOutput([B, OH, OW, Co], "float32");
+  let src = x, rowFloats = W * Ci, imageRows = H;
+  if (!direct) {
+    src = backend.makeOutput([B, Hp, Wp, Ci], "float32");
+    rowFloats = Wp * Ci;
+    imageRows = Hp;
+    padInto(backend, x, src, pt, pl);
+  }
+  heap(backend, y).fill(0);
+  const K = fh * fw * Ci, nTa = Math.floor(OW / 4), ra = OW % 4, nTb = Math.floor(Co / 8), rb = Co % 8;
+  // f packed tile by tile: tile t holds f[k][8t … 8t + 7] for every k (K·32 contiguous bytes), then the last
+  // 4 channels when Co ≡ 4 (mod 8): each pass of a kernel over a tile reads one contiguous stream.
+  const packed = backend.makeOutput([K * Co], "float32");
+  packTiles(heap(backend, f), heap(backend, packed), K, Co);
+  const k = tileKernels(backend, sw * Ci * 4); // an output pixel's patch is sw·Ci floats after the previous
+  const xp = addressOf(backend, src), pp = addressOf(backend, packed), yp = addressOf(backend, y);
+  const aCol = 4, aRow = rowFloats * 4, acc = Co * 4;
+  const perPanel = Math.max(1, Math.floor(panelBytes / (K * 32)));
+  // Panels of tiles [first channel, tiles, NR, address]: a panel is read for every output row.
+  const panels: [number, number, 4 | 8, number][] = [];
+  for (let t0 = 0; t0 < nTb; t0 += perPanel) {
+    panels.push([t0 * 8, Math.min(perPanel, nTb - t0), 8, pp + t0 * K * 32]);
+  }
+  if (rb) panels.push([nTb * 8, 1, 4, pp + nTb * K * 32]);
+  for (const [c0, tiles, NR, bp] of panels) {
+    const bCol = NR * 4, bRow = fw * Ci * NR * 4, bTile = K * NR * 4;
+    for (let b = 0; b < B; b++) {
+      for (let oh = 0; oh < OH; oh++) {
+        const a = xp + (b * imageRows + oh * sh) * aRow;
+        const out = yp + ((b * OH + oh) * OW * Co + c0) * 4;
+        if (nTa > 0) k[4][NR](a, bp, out, fh, fw * Ci, aCol, aRow, bCol, bRow, nTa, tiles, acc, bTile);
+        if (ra) {
+          const a1 = a + nTa * 4 * sw * Ci * 4, out1 = out + nTa * 4 * acc;
+          k[ra][NR](a1, bp, out1, fh, fw * Ci, aCol, aRow, bCol, bRow, 1, tiles, acc, bTile);
+        }
+      }
+    }
+  }
+  backend.disposeData(packed.dataId);
+  if (src !== x) backend.disposeData(src.dataId);
+  return y;
+}
+
+function heap(backend: BackendWasm, t: Info): Float32Array {
+  return backend.typedArrayFromHeap(t) as Float32Array;
+}
+
+/** f [K, Co] as tiles of 8 columns (each [K, 8], row-major), then the last 4 columns [K, 4] if Co ≡ 4 (mod 8). */
+function packTiles(f: Float32Array, out: Float32Array, K: number, Co: number): void {
+  let o = 0;
+  for (let c0 = 0; c0 < Co; c0 += 8) {
+    const w = Math.min(8, Co - c0);
+    for (let k = 0; k < K; k++) {
+      const r = k * Co + c0;
+      for (let c = 0; c < w; c++) out[o++] = f[r + c];
+    }
+  }
+}
+
+/** dst[b, i, j] = x[b, i − pt, j − pl] inside x, else 0. */
+function padInto(backend: BackendWasm, x: Info, dst: Info, pt: number, pl: number): void {
+  const [B, H, W, C] = x.shape, [, Hp, Wp] = dst.shape;
+  const xs = heap(backend, x), d = heap(backend, dst);
+  // Columns j with 0 ≤ j − pl < W.
+  const j0 = Math.max(0, pl), j1 = Math.min(Wp, W + pl);
+  for (let b = 0; b < B; b++) {
+    for (let i = 0; i < Hp; i++) {
+      const row = (b * Hp + i) * Wp * C, ih = i - pt;
+      if (ih < 0 || ih >= H || j1 <= j0) {
+        d.fill(0, row, row + Wp * C);
+        continue;
+      }
+      d.fill(0, row, row + j0 * C);
+      const s = ((b * H + ih) * W + (j0 - pl)) * C;
+      d.set(xs.subarray(s, s + (j1 - j0) * C), row + j0 * C);
+      d.fill(0, row + j1 * C, row + Wp * C);
+    }
+  }
+}
