@@ -263,6 +263,11 @@ export const tuning = {
   filterChunkMinImages: 8,
   /** `Identity` (and `Cast` to the same dtype) shares its input's buffer instead of copying it */
   shareIdentity: true,
+  /**
+   * LeakyReLU's gradient reads x through a detached tensor (no second-order gradient flows back through the
+   * forward pass that made x; it would be zeros): WGAN-GP's penalty skips a backward pass of D
+   */
+  detachedMask: true,
   /** `LeakyRelu` and its gradient as single branch-free passes */
   fusedLeakyRelu: true,
   /** `Sum` / `Mean` over leading axes as column sums, without the stock kernels' transpose */
@@ -857,7 +862,8 @@ function registerGradients(): void {
     inputsToSave: ["x"],
     gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs?: tf.NamedAttrMap) => {
       const alpha = attrs!.alpha as number;
-      return { x: () => leakyReluGrad(dy as tf.Tensor, detached(saved[0]), alpha) };
+      const x = () => tuning.detachedMask ? detached(saved[0]) : saved[0];
+      return { x: () => leakyReluGrad(dy as tf.Tensor, x(), alpha) };
     },
   });
   tf.registerGradient({

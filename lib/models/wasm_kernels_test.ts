@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { randn, relError, valuesOn } from "./test_util.ts";
+import { randn, relError, useBackend, valuesOn } from "./test_util.ts";
 import { Rng } from "./rng.ts";
 import { leakyReluGrad, tuning } from "./wasm_kernels.ts";
 import { Adam } from "./adam.ts";
-import { registerSecondOrderGradients } from "./losses.ts";
+import { gradientPenalty, registerSecondOrderGradients } from "./losses.ts";
 
 type Pad = "same" | "valid";
 interface Case {
@@ -304,4 +304,53 @@ Deno.test("fused Adam updates equal the unfused ones bit for bit and match cpu",
   const { on, off, cpu } = await threeWays(run);
   assertSameBits(on, off, "Adam");
   assert.ok(relError(on, cpu) < 1e-6, `Adam: relative error ${relError(on, cpu)} against cpu`);
+});
+
+Deno.test("WGAN-GP's penalty gradient with LeakyReLU's mask detached: same values, no backward pass through D(x̂)", async () => {
+  await useBackend("wasm");
+  const [B, H, C] = [3, 8, 4];
+  const w1 = tf.variable(tf.tensor4d(randn(3 * 3 * C * 8, 1, 0.4), [3, 3, C, 8]));
+  const w2 = tf.variable(tf.tensor4d(randn(3 * 3 * 8 * 8, 2, 0.3), [3, 3, 8, 8]));
+  const w3 = tf.variable(tf.tensor2d(randn(4 * 4 * 8, 3, 0.3), [4 * 4 * 8, 1]));
+  const critic = (x: tf.Tensor4D) => {
+    const h1 = tf.leakyRelu(tf.conv2d(x, w1 as tf.Tensor4D, 1, "same"), 0.2) as tf.Tensor4D;
+    const h2 = tf.leakyRelu(tf.conv2d(h1, w2 as tf.Tensor4D, 2, "same"), 0.2);
+    return tf.matMul(tf.reshape(h2, [B, -1]), w3);
+  };
+  const real = tf.tensor4d(randn(B * H * H * C, 4), [B, H, H, C]);
+  const fake = tf.tensor4d(randn(B * H * H * C, 5), [B, H, H, C]);
+  const eps = tf.tensor1d([0.2, 0.5, 0.9]);
+  const saved = { ...tuning };
+  const run = async (detachedMask: boolean) => {
+    Object.assign(tuning, { detachedMask });
+    const before = tf.memory().numTensors;
+    let grads: Float32Array[] = [];
+    const info = await tf.profile(() => {
+      const { value, grads: g } = tf.variableGrads(() => gradientPenalty(critic, real, fake, eps), [
+        w1,
+        w2,
+        w3,
+      ]);
+      grads = [w1, w2, w3].map((v) => g[v.name].dataSync() as Float32Array);
+      tf.dispose([value, ...Object.values(g)]);
+    });
+    assert.equal(tf.memory().numTensors, before, `detachedMask ${detachedMask}: no tensor leaks`);
+    const filterGrads = info.kernels.filter((k) => k.name === "Conv2DBackpropFilter").length;
+    return { grads, filterGrads };
+  };
+  try {
+    const on = await run(true), off = await run(false);
+    on.grads.forEach((g, i) =>
+      assert.ok(relError(g, off.grads[i]) < 1e-6, `w${i + 1}: ${relError(g, off.grads[i])}`)
+    );
+    // Without the detach, zeros flow back through both convolutions of D(x̂): two more filter gradients.
+    assert.equal(
+      off.filterGrads - on.filterGrads,
+      2,
+      `filter gradients: ${on.filterGrads} vs ${off.filterGrads}`,
+    );
+  } finally {
+    Object.assign(tuning, saved);
+    tf.dispose([w1, w2, w3, real, fake, eps]);
+  }
 });
