@@ -1,14 +1,18 @@
 /**
  * `deno task bench train` → `bench/results/train.json`: seconds per GAN training step (one D update on
  * [fake; real] + one G update) for each loss at 32, 48, 64 and 96 px, batch 32 and 64, w = 1 (the paper's
- * network), on the wasm backend (one thread); in the same run, when `/usr/bin/python3` has torch, PyTorch
- * CPU on one thread running the same network, losses and step (`bench/train_torch.py`), and the ratio.
- * Also: D inference (feature extraction, `encodeLatents`) images/s per size, our kernels before/after on a
- * 64 px step and on its convolution shapes, a per-kernel profile, and the machine's load.
+ * network), on the wasm backend (one thread); when `/usr/bin/python3` has torch, each case is followed at
+ * once by PyTorch CPU on one thread running the same network, losses and step (`bench/train_torch.py`, a
+ * kept process), and the ratio.
+ * Also: the goal's case (64 px, batch 64) with ours and PyTorch alternating round by round (`goal`, robust to
+ * a machine whose speed drifts), D inference (feature extraction, `encodeLatents`) images/s per size, our
+ * kernels before/after on whole steps and on the convolution shapes of a 64 px step, per-kernel profiles,
+ * and the machine's load.
  *
  * Each case: one first step (warm-up, reported), then timed steps until 3 or until they took
  * `BENCH_TRAIN_BUDGET` seconds (default 12; at least 1): the median. Environment: `BENCH_TRAIN_SIZES`
- * (default "32,48,64,96"), `BENCH_TRAIN_TORCH=0` skips PyTorch.
+ * (default "32,48,64,96"), `BENCH_TRAIN_TORCH=0` skips PyTorch, `BENCH_TRAIN_ROUNDS` (default 3) rounds of the
+ * paired goal measurement.
  *
  * @module
  */
@@ -27,6 +31,7 @@ const BATCHES = [32, 64];
 const LOSSES = ["dcgan", "lsgan", "wgan"] as const;
 const WITH_TORCH = Deno.env.get("BENCH_TRAIN_TORCH") !== "0";
 const PYTHON = "/usr/bin/python3";
+const PAIRED_ROUNDS = Number(Deno.env.get("BENCH_TRAIN_ROUNDS") ?? 3);
 
 interface StepCase {
   backend: string;
@@ -129,37 +134,23 @@ async function profileStep(loss: GanLoss, size: number, width: number, batch: nu
   };
 }
 
-/** Forces our GEMM formulations on for every shape, or off, for the per-shape kernel comparison. */
-function gemmPaths(on: boolean): void {
-  Object.assign(
-    tuning,
-    DEFAULT_TUNING,
-    on
-      ? { filterGemmMinCo: 1, filterGemmMinPixels: 0, filterGemmStride1Only: false, im2colMaxCi: 4 }
-      : { filterGemmMinCo: Infinity, im2colMaxCi: 0 },
-  );
-}
 const DEFAULT_TUNING = { ...tuning };
-/** The kernels before the current optimisations: no GEMM paths, stock Identity / Cast / LeakyRelu / Sum / Mean, unfused Adam. */
+/** The kernels of the previous benchmark: XNNPACK convolutions, no SIMD kernels of ours, LeakyReLU's mask attached. */
 const PREVIOUS_TUNING = {
   ...DEFAULT_TUNING,
-  filterGemmMinCo: Infinity,
-  im2colMaxCi: 0,
-  filterChunkFloats: 0,
-  shareIdentity: false,
-  fusedLeakyRelu: false,
-  leadingReductions: false,
-  fusedAdam: false,
+  simdFilterGrad: false,
+  simdConv: false,
+  detachedMask: false,
 };
 
 /**
  * The convolutions of a 64 px, batch 64 step (D on [fake; real] = 128 images; G's fused upsample
- * convolutions as 3×3 convolutions to 4·Co): forward, filter and input gradient, each in both forms
- * ("before": stock XNNPACK forward, transposed dilated convolution for the filter gradient; "after": im2col
- * GEMM for 3-channel inputs, im2colᵀ·dy GEMMs for the filter gradient, forced for every shape). The
- * defaults pick per shape from such measurements (wasm_kernels.ts `tuning`).
+ * convolutions as 3×3 convolutions to 4·Co; G's last layer to 3 channels): forward, filter and input
+ * gradient, "before" (XNNPACK's convolution for all three, the filter gradient as its dilated convolution
+ * or the im2colᵀ·dy GEMMs) and "after" (our SIMD kernels where the channels allow). Kernel time (tf.profile),
+ * the best of 3 after one warm-up call; GFLOP/s = 2 × multiply-adds / time.
  */
-function kernelComparison(matmulStock?: tf.KernelConfig) {
+async function kernelComparison(matmulStock?: tf.KernelConfig) {
   if (matmulStock) tf.registerKernel({ ...matmulStock, kernelName: "StockBatchMatMul" });
   const time = (f: () => tf.Tensor, n = 2) => {
     let best = Infinity;
@@ -169,6 +160,15 @@ function kernelComparison(matmulStock?: tf.KernelConfig) {
       t.dataSync();
       if (i > 0) best = Math.min(best, performance.now() - t0);
       t.dispose();
+    }
+    return round(best);
+  };
+  const kernelMs = async (f: () => tf.Tensor, n = 3) => {
+    let best = Infinity;
+    for (let i = 0; i < n + 1; i++) {
+      const info = await tf.profile(() => f().dispose());
+      const ms = info.kernels.reduce((a, k) => a + (Number(k.kernelTimeMs) || 0), 0);
+      if (i > 0) best = Math.min(best, ms);
     }
     return round(best);
   };
@@ -183,6 +183,7 @@ function kernelComparison(matmulStock?: tf.KernelConfig) {
       [64, 8, 256, 512, 3, 1],
       [64, 16, 128, 256, 3, 1],
       [64, 32, 64, 128, 3, 1],
+      [64, 64, 32, 3, 5, 1],
     ]
   ) {
     const x = tf.randomNormal([B, H, H, Ci]) as tf.Tensor4D,
@@ -193,22 +194,28 @@ function kernelComparison(matmulStock?: tf.KernelConfig) {
     const gmac = y.size * k * k * Ci / 1e9;
     const row: Record<string, unknown> = { x: x.shape, filter: f.shape, stride: s, gmac: round(gmac) };
     for (const on of [false, true]) {
-      gemmPaths(on);
+      Object.assign(tuning, DEFAULT_TUNING, on ? {} : { simdConv: false, simdFilterGrad: false });
       const tag = on ? "after" : "before";
-      row[`${tag}ForwardMs`] = time(() => tf.conv2d(x, f, s, "same"));
-      row[`${tag}FilterGradMs`] = time(() =>
-        tf.engine().runKernel("Conv2DBackpropFilter", { x, dy }, {
-          ...attrs,
-          filterShape: f.shape,
-        }) as tf.Tensor
-      );
+      const ms = {
+        Forward: await kernelMs(() => tf.conv2d(x, f, s, "same")),
+        FilterGrad: await kernelMs(() =>
+          tf.engine().runKernel("Conv2DBackpropFilter", { x, dy }, {
+            ...attrs,
+            filterShape: f.shape,
+          }) as tf.Tensor
+        ),
+        InputGrad: await kernelMs(() =>
+          tf.engine().runKernel("Conv2DBackpropInput", { dy, filter: f }, {
+            ...attrs,
+            inputShape: x.shape,
+          }) as tf.Tensor
+        ),
+      };
+      for (const [what, v] of Object.entries(ms)) {
+        row[`${tag}${what}Ms`] = v;
+        row[`${tag}${what}Gflops`] = round(2 * gmac / (v / 1000));
+      }
     }
-    row.inputGradMs = time(() =>
-      tf.engine().runKernel("Conv2DBackpropInput", { dy, filter: f }, {
-        ...attrs,
-        inputShape: x.shape,
-      }) as tf.Tensor
-    );
     row.stockFilterGrad = "not implemented in tfjs-backend-wasm 4.22";
     rows.push(row);
     tf.dispose([x, f, y, dy]);
@@ -234,6 +241,111 @@ function kernelComparison(matmulStock?: tf.KernelConfig) {
     tf.dispose([a, b]);
   }
   return { conv: rows, matMul: mm };
+}
+
+/**
+ * A kept `train_torch.py serve` process: PyTorch steps of a case on request, so that each of our cases is
+ * timed right beside PyTorch's (the machine's speed drifts: consecutive runs of the same step here differ
+ * by up to 40 %). A case's trainer is made and stepped once (warm-up) on its first request.
+ */
+class TorchServer {
+  readonly #proc: Deno.ChildProcess;
+  readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
+  readonly #lines: ReadableStreamDefaultReader<string>;
+  #pending = "";
+
+  constructor() {
+    this.#proc = new Deno.Command(PYTHON, {
+      args: [
+        new URL("./train_torch.py", import.meta.url).pathname,
+        "serve",
+        JSON.stringify({ width: 1, channelsLast: true }),
+      ],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "inherit",
+    }).spawn();
+    this.#writer = this.#proc.stdin.getWriter();
+    this.#lines = this.#proc.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  }
+
+  async #request(req: object): Promise<number[]> {
+    await this.#writer.write(new TextEncoder().encode(JSON.stringify(req) + "\n"));
+    while (!this.#pending.includes("\n")) {
+      const { value, done } = await this.#lines.read();
+      if (done) throw new Error("train_torch.py serve ended early");
+      this.#pending += value;
+    }
+    const i = this.#pending.indexOf("\n"), line = this.#pending.slice(0, i);
+    this.#pending = this.#pending.slice(i + 1);
+    return (JSON.parse(line) as { seconds: number[] }).seconds;
+  }
+
+  /** Seconds of `n` timed steps of a case (after its warm-up step, on its first request). */
+  steps(loss: GanLoss, size: number, batch: number, n: number): Promise<number[]> {
+    return this.#request({ loss, size, batch, steps: n });
+  }
+
+  /** Frees a case's trainer. */
+  async drop(loss: GanLoss, size: number, batch: number): Promise<void> {
+    await this.#request({ loss, size, batch, drop: true });
+  }
+
+  async close(): Promise<void> {
+    await this.#writer.close().catch(() => {});
+    await this.#proc.status;
+  }
+}
+
+/**
+ * The goal's measurement: 64 px, batch 64, w = 1, each loss; ours and PyTorch alternate round by round,
+ * `steps` timed steps each after one warm-up step; medians over all rounds and the ratio.
+ */
+async function pairedGoal(server: TorchServer, rounds: number, steps: number) {
+  const size = 64, batch = 64;
+  const out = [];
+  for (const loss of LOSSES) {
+    const trainer = new GanTrainer(
+      crops(2 * batch, size),
+      trainSettings({ loss, size, width: 1, batchSize: batch }),
+    );
+    await trainer.runStep(); // warm-up
+    await server.steps(loss, size, batch, 0); // warm-up
+    const ours: number[] = [], torch: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      for (let i = 0; i < steps; i++) {
+        const t0 = performance.now();
+        await trainer.runStep();
+        ours.push((performance.now() - t0) / 1000);
+      }
+      torch.push(...await server.steps(loss, size, batch, steps));
+    }
+    trainer.dispose();
+    await server.drop(loss, size, batch);
+    const o = median(ours), t = median(torch);
+    console.error(
+      `  paired ${loss} 64px batch 64: ours ${o.toFixed(2)} s, torch ${t.toFixed(2)} s (${
+        (o / t).toFixed(2)
+      }×)`,
+    );
+    out.push({
+      loss,
+      size,
+      batch,
+      width: 1,
+      oursSeconds: ours.map(round),
+      torchSeconds: torch.map(round),
+      oursMedian: round(o),
+      torchMedian: round(t),
+      ratio: round(o / t),
+    });
+  }
+  return {
+    what:
+      `64 px, batch 64, w = 1: ours and PyTorch alternating, ${rounds} rounds of ${steps} timed steps each ` +
+      "after one warm-up step; medians over all timed steps. The goal: ratio ≤ 1.5.",
+    cases: out,
+  };
 }
 
 async function inference(size: number, width: number) {
@@ -311,9 +423,10 @@ export async function main(): Promise<unknown> {
     },
     note: "seconds per training step = one D update on [fake; real] + one G update, width 1; per case one " +
       `warm-up step, then the median of up to ${MAX_STEPS} timed steps within ${BUDGET} s (at least one). ` +
-      "ours: wasm backend (XNNPACK, SIMD, 1 thread); torch: PyTorch CPU, torch.set_num_threads(1), " +
-      "channels_last (faster than NCHW here, see torchNchw). The machine has 2 cores and may be shared: " +
-      "load averages are recorded; compare within one run.",
+      "ours: wasm backend (XNNPACK and our SIMD kernels, 1 thread); torch: PyTorch CPU, " +
+      "torch.set_num_threads(1), channels_last (faster than NCHW here, see torchNchw), the same number of " +
+      "timed steps right after ours (the machine's speed drifts by up to 40 % between runs minutes apart; " +
+      "`goal` alternates the two several times). Load averages are recorded.",
     loadAverage: { start: loadAverage() },
   };
   await import("@tensorflow/tfjs-backend-wasm");
@@ -327,7 +440,13 @@ export async function main(): Promise<unknown> {
   // sets alternating step by step (robust to a load that drifts), median per set.
   console.error("before/after");
   const beforeAfter = [];
-  for (const [loss, size, width] of [["dcgan", 64, 1], ["wgan", 32, 1], ["dcgan", 32, 0.25]] as const) {
+  for (
+    const [loss, size, width] of [["wgan", 64, 1], ["dcgan", 64, 1], ["wgan", 32, 0.25], [
+      "dcgan",
+      32,
+      0.25,
+    ]] as const
+  ) {
     const trainer = new GanTrainer(crops(128, size), trainSettings({ loss, size, width, batchSize: 64 }));
     const times: Record<"before" | "after", number[]> = { before: [], after: [] };
     for (let i = 0; i < 2 + 2 * MAX_STEPS; i++) {
@@ -355,18 +474,24 @@ export async function main(): Promise<unknown> {
     });
   }
   results.beforeAfter = {
-    what: "before: the previous kernels (filter gradient always one transposed dilated convolution, stock " +
-      "Identity/Cast copies, stock LeakyRelu and its Greater/Multiply/Select gradient, Sum/Mean transposing " +
-      "first, Adam as 12 kernels per variable); after: the defaults of wasm_kernels.ts `tuning` (im2colᵀ·dy " +
-      "GEMMs for G's wide stride-1 filter gradients, shared buffers, fused LeakyReLU gradient, column-sum " +
-      "reductions, fused Adam). One trainer, the two alternating step by step after one warm-up step each; " +
-      "medians. Every other number here uses 'after'.",
+    what: "before: the kernels of the previous benchmark (XNNPACK's convolutions for forward and input " +
+      "gradient, the filter gradient as its dilated convolution or im2colᵀ·dy GEMMs, LeakyReLU's gradient " +
+      "mask attached to the forward pass so that WGAN-GP's second-order pass runs a backward pass of zeros " +
+      "through D(x̂)); after: the defaults of wasm_kernels.ts `tuning` (our SIMD filter gradients and " +
+      "convolutions, the detached mask). One trainer, the two alternating step by step after one warm-up " +
+      "step each; medians. Every other number here uses 'after'.",
     steps: beforeAfter,
   };
+  const torchVersion = WITH_TORCH ? await torchAvailable() : null;
+  const server = torchVersion ? new TorchServer() : null;
+  if (server && SIZES.includes(64)) {
+    console.error("paired goal");
+    results.goal = await pairedGoal(server, PAIRED_ROUNDS, 2);
+  }
   console.error("kernels");
-  results.kernels = kernelComparison(matmulStock);
+  results.kernels = await kernelComparison(matmulStock);
   console.error("profile");
-  results.profile = [await profileStep("dcgan", 64, 1, 64)];
+  results.profile = [await profileStep("wgan", 64, 1, 64), await profileStep("dcgan", 64, 1, 64)];
 
   console.error("inference");
   const inf = [];
@@ -374,8 +499,10 @@ export async function main(): Promise<unknown> {
   console.error("wasm steps");
   // Cheapest first: a case that runs out of wasm memory (4 GiB) leaves the backend unusable, so it is
   // recorded and the remaining (larger) cases are skipped.
-  const steps: (StepCase | { backend: string; loss: GanLoss; size: number; batch: number; error: string })[] =
-    [];
+  const steps: (
+    | StepCase & { torchSecondsPerStep: number | null; ratio: number | null }
+    | { backend: string; loss: GanLoss; size: number; batch: number; error: string }
+  )[] = [];
   let broken: string | null = null;
   for (const size of SIZES) {
     for (const batch of BATCHES) {
@@ -385,7 +512,19 @@ export async function main(): Promise<unknown> {
           continue;
         }
         try {
-          steps.push(await timeSteps("wasm", loss, size, 1, batch));
+          const c = await timeSteps("wasm", loss, size, 1, batch);
+          let torchSecondsPerStep: number | null = null;
+          if (server) {
+            const t = median(await server.steps(loss, size, batch, c.steps));
+            await server.drop(loss, size, batch);
+            console.error(`  torch ${loss} ${size}px batch ${batch}: ${t.toFixed(3)} s/step (${c.steps})`);
+            torchSecondsPerStep = round(t);
+          }
+          steps.push({
+            ...c,
+            torchSecondsPerStep,
+            ratio: torchSecondsPerStep ? round(c.secondsPerStep / torchSecondsPerStep) : null,
+          });
         } catch (e) {
           broken = `${loss} ${size}px batch ${batch}: ${e instanceof Error ? e.message : String(e)}`;
           console.error(`  ${broken}`);
@@ -394,26 +533,15 @@ export async function main(): Promise<unknown> {
       }
     }
   }
-  results.loadAverage = { ...results.loadAverage as object, afterOurs: loadAverage() };
+  await server?.close();
 
-  const torchVersion = WITH_TORCH ? await torchAvailable() : null;
   let torch: TorchResult | { unavailable: string } = {
     unavailable: WITH_TORCH ? `${PYTHON} has no torch (Debian: apt-get install python3-torch)` : "skipped",
   };
   let torchNchw: TorchResult | { unavailable: string } | null = null;
   if (torchVersion) {
     console.error(`torch ${torchVersion}`);
-    const cases = SIZES.flatMap((size) =>
-      BATCHES.flatMap((batch) => LOSSES.map((loss) => ({ loss, size, batch })))
-    );
-    torch = await runTorch({
-      cases,
-      maxSteps: MAX_STEPS,
-      budget: BUDGET,
-      inference: SIZES,
-      width: 1,
-      channelsLast: true,
-    });
+    torch = await runTorch({ cases: [], inference: SIZES, width: 1, channelsLast: true });
     if (SIZES.includes(64)) {
       torchNchw = await runTorch({
         cases: [{ loss: "dcgan", size: 64, batch: 64 }],
@@ -425,16 +553,7 @@ export async function main(): Promise<unknown> {
     }
   }
   results.loadAverage = { ...results.loadAverage as object, end: loadAverage() };
-  const tsteps = "steps" in torch ? torch.steps : [];
-  results.steps = steps.map((c) => {
-    const t = tsteps.find((x) => x.loss === c.loss && x.size === c.size && x.batch === c.batch);
-    const ours = "secondsPerStep" in c ? c.secondsPerStep : null;
-    return {
-      ...c,
-      torchSecondsPerStep: t ? round(t.secondsPerStep) : null,
-      ratio: t && ours ? round(ours / t.secondsPerStep) : null,
-    };
-  });
+  results.steps = steps;
   const tinf = "inference" in torch ? torch.inference : [];
   results.inference = inf.map((r) => {
     const t = tinf.find((x) => x.size === r.size);

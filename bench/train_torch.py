@@ -1,11 +1,12 @@
 #!/usr/bin/python3
 """PyTorch CPU reference for `bench/train.ts`: the same GAN, losses and training step, on one thread.
 
-Usage: train_torch.py '<json>' where json is {"cases": [{"loss", "size", "batch"}...], "maxSteps": 3,
-"budget": 12, "inference": [sizes], "width": 1, "channelsLast": true}. Prints one JSON object on stdout:
+Usage: train_torch.py '<json>' where json is {"cases": [{"loss", "size", "batch"}...], "maxSteps": 3, "budget":
+12, "inference": [sizes], "width": 1, "channelsLast": true}. Prints one JSON object on stdout:
 torch version and, per case, the median seconds of up to `maxSteps` timed steps within `budget` seconds (at
 least one) after one warm-up step; per inference size, images/s of D's forward pass to the `latent` layer
-(batch 256, no grad).
+(batch 256, no grad). Or train_torch.py serve '{"width": 1, "channelsLast": true}': paired timing, one
+case at a time on request (see `serve`).
 
 The network and the step mirror lib/models (gan.ts, train.ts, losses.ts):
 - G: dense (no bias) -> [s/8, s/8, 256] -> BN -> LeakyReLU(0.2) -> 3 x [2x nearest upsample -> 5x5 conv (no
@@ -166,7 +167,35 @@ def inference(size, width, channels_last, n=512, batch=256):
         return n / (time.perf_counter() - t0)
 
 
+def serve(req):
+    """Paired timing: one JSON request a line on stdin, {"loss", "size", "batch", "steps"}; the trainer of a
+    case is made (and stepped once, a warm-up) on its first request and kept until {"loss", "size", "batch",
+    "drop": true}; answers {"seconds": [...]} (one per timed step) a line on stdout."""
+    torch.set_num_threads(1)
+    trainers = {}
+    for line in sys.stdin:
+        case = json.loads(line)
+        key = (case["loss"], case["size"], case["batch"])
+        if case.get("drop"):
+            trainers.pop(key, None)
+            print(json.dumps({"seconds": []}), flush=True)
+            continue
+        if key not in trainers:
+            torch.manual_seed(0)
+            trainers[key] = Trainer(*key, req.get("width", 1), req.get("channelsLast", False))
+            trainers[key].step()
+        seconds = []
+        for _ in range(case.get("steps", 1)):
+            t0 = time.perf_counter()
+            trainers[key].step()
+            seconds.append(time.perf_counter() - t0)
+        print(json.dumps({"seconds": seconds}), flush=True)
+
+
 def main():
+    if sys.argv[1] == "serve":
+        serve(json.loads(sys.argv[2]))
+        return
     req = json.loads(sys.argv[1])
     torch.set_num_threads(1)
     width = req.get("width", 1)

@@ -14,6 +14,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { simdUsesFma } from "./simd_tile.ts";
 import { registerWasmKernels } from "./wasm_kernels.ts";
 
 /** A concrete backend name, as recorded in manifests. */
@@ -95,7 +96,9 @@ async function tryWasm(): Promise<Attempt> {
     const simd = await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT");
     return {
       ok: true,
-      detail: `XNNPACK, SIMD ${simd ? "on" : "off"}, 1 thread, morphogan conv-gradient kernels`,
+      detail: `XNNPACK, SIMD ${simd ? "on" : "off"}, 1 thread, morphogan SIMD convolution kernels (${
+        simdUsesFma() ? "fused multiply-add" : "multiply + add"
+      })`,
     };
   } catch (e) {
     return { ok: false, detail: firstLine(e) };

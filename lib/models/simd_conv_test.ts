@@ -1,55 +1,33 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { randn, relError, valuesOn } from "./test_util.ts";
-import { Rng } from "./rng.ts";
+import { type ConvCase, convCases, randn, relError, valuesOn } from "./test_util.ts";
 import { tuning } from "./wasm_kernels.ts";
 import { convSimdSupports } from "./simd_conv.ts";
+import { simdOptions, simdUsesFma } from "./simd_tile.ts";
 
 /**
  * Shapes for every path: output channels ≡ 0 or 4 (mod 8), output widths ≡ 0–3 (mod 4), strides 1–3,
  * kernels 1–5, same/valid (padded copy or x read directly), odd sizes, batch 1 to 64. The input gradient's
  * phase convolutions (output channels = the layer's Ci) crop as well as pad.
  */
-function cases() {
-  const rng = new Rng(5);
-  const out: {
-    B: number;
-    H: number;
-    W: number;
-    Ci: number;
-    Co: number;
-    k: number;
-    s: number;
-    pad: "same" | "valid";
-  }[] = [];
-  const channels = [[3, 32], [32, 8], [5, 12], [13, 4], [8, 16], [1, 20], [12, 8], [4, 28]];
-  let i = 0;
-  for (const s of [1, 2, 3]) {
-    for (const k of [1, 2, 3, 5]) {
-      for (const pad of ["same", "valid"] as const) {
-        const [Ci, Co] = channels[i++ % channels.length];
-        const B = i % 9 === 0 ? 64 : 1 + rng.int(3);
-        out.push({
-          B,
-          H: k + rng.int(B === 64 ? 5 : 12),
-          W: k + rng.int(B === 64 ? 5 : 12),
-          Ci,
-          Co,
-          k,
-          s,
-          pad,
-        });
-      }
-    }
-  }
-  return out;
+function cases(): ConvCase[] {
+  const pairs = [[3, 32], [32, 8], [5, 12], [13, 4], [8, 16], [1, 20], [12, 8], [4, 28]];
+  return convCases({
+    seed: 5,
+    kernels: [1, 2, 3, 5],
+    batch64: (i) => (i + 1) % 9 === 0,
+    extents: [12, 5],
+    channels: (i) => pairs[i % pairs.length] as [number, number],
+  });
 }
 
 Deno.test("SIMD convolution (forward and the input gradient's phases) matches the cpu backend (rel. error < 1e-4)", async () => {
   const saved = { ...tuning };
   try {
-    for (const panelBytes of [1 << 18, 1]) { // one panel of output channels, or one 8-channel tile per panel
+    // One panel of output channels, or one 8-channel tile per panel; then without fused multiply-add.
+    for (const [panelBytes, fma] of [[1 << 18, null], [1, null], [1 << 18, false]] as const) {
       Object.assign(tuning, { simdConv: true, simdPanelBytes: panelBytes });
+      simdOptions.fma = fma;
       let worst = 0;
       for (const [i, c] of cases().entries()) {
         assert.ok(convSimdSupports(c.Co));
@@ -93,6 +71,7 @@ Deno.test("SIMD convolution (forward and the input gradient's phases) matches th
     }
   } finally {
     Object.assign(tuning, saved);
+    simdOptions.fma = null;
   }
 });
 

@@ -1,54 +1,24 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { randn, relError, valuesOn } from "./test_util.ts";
-import { Rng } from "./rng.ts";
+import { type ConvCase, convCases, randn, relError, valuesOn } from "./test_util.ts";
 import { tuning } from "./wasm_kernels.ts";
 import { filterGradSimdSupports } from "./simd_filter_grad.ts";
-import { simdUsesFma } from "./simd_tile.ts";
-
-interface Case {
-  B: number;
-  H: number;
-  W: number;
-  Ci: number;
-  Co: number;
-  k: number;
-  s: number;
-  pad: "same" | "valid";
-}
+import { simdOptions, simdUsesFma } from "./simd_tile.ts";
 
 /**
  * Shapes for every path of the kernels: Co a multiple of 4 (x broadcast) or not (roles swapped, Ci a
  * multiple of 4); remainders of 1–3 broadcast channels and of 4 vector channels; strides 1–3, kernels 1–5,
  * odd sizes, batch 1 to 64.
  */
-function cases(): Case[] {
-  const rng = new Rng(11);
-  const out: Case[] = [];
-  const channelPairs = [[3, 32], [32, 3], [5, 12], [13, 8], [8, 6], [4, 4], [2, 20], [12, 7], [1, 16], [
-    6,
-    4,
-  ]];
-  let i = 0;
-  for (const s of [1, 2, 3]) {
-    for (const k of [1, 3, 4, 5]) {
-      for (const pad of ["same", "valid"] as const) {
-        const [Ci, Co] = channelPairs[i++ % channelPairs.length];
-        const B = i % 7 === 0 ? 64 : 1 + rng.int(3);
-        out.push({
-          B,
-          H: k + rng.int(B === 64 ? 5 : 11),
-          W: k + rng.int(B === 64 ? 5 : 11),
-          Ci,
-          Co,
-          k,
-          s,
-          pad,
-        });
-      }
-    }
-  }
-  return out;
+function cases(): ConvCase[] {
+  const pairs = [[3, 32], [32, 3], [5, 12], [13, 8], [8, 6], [4, 4], [2, 20], [12, 7], [1, 16], [6, 4]];
+  return convCases({
+    seed: 11,
+    kernels: [1, 3, 4, 5],
+    batch64: (i) => (i + 1) % 7 === 0,
+    extents: [11, 5],
+    channels: (i) => pairs[i % pairs.length] as [number, number],
+  });
 }
 
 async function check(label: string): Promise<void> {
@@ -92,8 +62,11 @@ Deno.test("SIMD filter gradient matches the cpu backend on every path (rel. erro
       Object.assign(tuning, { simdFilterGrad: true, simdMinPixels: minPixels });
       await check(`minPixels ${minPixels}`);
     }
+    simdOptions.fma = false; // the kernels of an engine without relaxed SIMD: multiply, then add
+    await check("without fused multiply-add");
   } finally {
     Object.assign(tuning, saved);
+    simdOptions.fma = null;
   }
 });
 

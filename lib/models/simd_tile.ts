@@ -121,7 +121,7 @@ function tileKernel(MR: number, NR: number, lane: number, fma: boolean): Asm {
 /** Tile kernels by rows MR (1–4) and columns NR (4 or 8): `k[MR][NR]`. */
 export type TileKernels = Record<number, Record<number, TileKernel>>;
 
-const instances = new WeakMap<WebAssembly.Memory, Map<number, TileKernels>>();
+const instances = new WeakMap<WebAssembly.Memory, Map<string, TileKernels>>();
 
 /** The backend's wasm memory (emscripten's `Module.asm.memory`). */
 function memoryOf(backend: BackendWasm): WebAssembly.Memory {
@@ -136,23 +136,32 @@ function memoryOf(backend: BackendWasm): WebAssembly.Memory {
   return mem;
 }
 
-/** Whether relaxed SIMD is used (probed once). */
+/** Whether this engine has relaxed SIMD (probed once). */
 let relaxed: boolean | null = null;
+
+/** Options: `fma` null (default) uses fused multiply-add when the engine has relaxed SIMD; false never. */
+export const simdOptions: { fma: boolean | null } = { fma: null };
+
+/** Whether the kernels built now use fused multiply-add. */
+export function simdUsesFma(): boolean {
+  relaxed ??= hasRelaxedSimd();
+  return relaxed && simdOptions.fma !== false;
+}
 
 /**
  * The tile kernels whose broadcast operand's values are `lane` bytes apart (4: consecutive channels), as
- * one module on the backend's memory (compiled once per memory and lane stride).
+ * one module on the backend's memory (compiled once per memory, lane stride and multiply-add form).
  */
 export function tileKernels(backend: BackendWasm, lane: number): TileKernels {
   const memory = memoryOf(backend);
-  let byLane = instances.get(memory);
-  if (!byLane) instances.set(memory, byLane = new Map());
-  let k = byLane.get(lane);
+  let byKey = instances.get(memory);
+  if (!byKey) instances.set(memory, byKey = new Map());
+  const fma = simdUsesFma(), key = `${lane}/${fma}`;
+  let k = byKey.get(key);
   if (k) return k;
-  relaxed ??= hasRelaxedSimd();
   const fns: Record<string, Asm> = {};
   for (const MR of [1, 2, 3, 4]) {
-    for (const NR of [4, 8]) fns[`k${MR}x${NR}`] = tileKernel(MR, NR, lane, relaxed);
+    for (const NR of [4, 8]) fns[`k${MR}x${NR}`] = tileKernel(MR, NR, lane, fma);
   }
   const inst = new WebAssembly.Instance(new WebAssembly.Module(buildModule(fns)), { env: { memory } });
   k = {};
@@ -160,16 +169,11 @@ export function tileKernels(backend: BackendWasm, lane: number): TileKernels {
     k[MR] = {};
     for (const NR of [4, 8]) k[MR][NR] = inst.exports[`k${MR}x${NR}`] as TileKernel;
   }
-  byLane.set(lane, k);
+  byKey.set(key, k);
   return k;
 }
 
 /** Byte address of a tensor's data on the wasm heap. */
 export function addressOf(backend: BackendWasm, t: { dataId: object }): number {
   return backend.dataIdMap.get(t.dataId)!.memoryOffset;
-}
-
-/** Whether the kernels use fused multiply-add (relaxed SIMD); null before the first kernel was built. */
-export function simdUsesFma(): boolean | null {
-  return relaxed;
 }

@@ -41,6 +41,47 @@ export async function valuesOn(backend: "wasm" | "cpu", f: () => tf.Tensor): Pro
   return v;
 }
 
+/** A convolution test case: x [B, H, W, Ci], a k × k filter to Co channels, stride s, padding pad. */
+export interface ConvCase {
+  B: number;
+  H: number;
+  W: number;
+  Ci: number;
+  Co: number;
+  k: number;
+  s: number;
+  pad: "same" | "valid";
+}
+
+/**
+ * Convolution cases over strides 1–3 × `kernels` × same/valid, in that order: case i has batch 64 when
+ * `batch64(i)` (else 1–3), sides k + [0, extent) with extent `extents[1]` for batch 64 and `extents[0]`
+ * otherwise, and channels from `channels` (after the sides' draws from the same generator).
+ */
+export function convCases(o: {
+  seed: number;
+  kernels: number[];
+  batch64: (i: number) => boolean;
+  extents: [number, number];
+  channels: (i: number, rng: Rng, batch64: boolean) => [number, number];
+}): ConvCase[] {
+  const rng = new Rng(o.seed);
+  const out: ConvCase[] = [];
+  for (const s of [1, 2, 3]) {
+    for (const k of o.kernels) {
+      for (const pad of ["same", "valid"] as const) {
+        const i = out.length, big = o.batch64(i);
+        const B = big ? 64 : 1 + rng.int(3);
+        const extent = big ? o.extents[1] : o.extents[0];
+        const H = k + rng.int(extent), W = k + rng.int(extent);
+        const [Ci, Co] = o.channels(i, rng, big);
+        out.push({ B, H, W, Ci, Co, k, s, pad });
+      }
+    }
+  }
+  return out;
+}
+
 /** Where the real crops live, relative to the project root, and whether they are there. */
 export const REAL_CROPS = new URL("../../../shared/data/bbbc021/crops/", import.meta.url);
 

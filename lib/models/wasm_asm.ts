@@ -160,6 +160,9 @@ export class Asm {
   }
 }
 
+/** The magic number "\0asm" and version 1. */
+const HEADER = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+
 function section(id: number, content: number[]): number[] {
   return [id, ...uleb(content.length), ...content];
 }
@@ -179,14 +182,7 @@ export function buildModule(functions: Record<string, Asm>): Uint8Array<ArrayBuf
     [, f],
   ) => [0x60, ...uleb(f.params.length), ...f.params, ...uleb(f.results.length), ...f.results]);
   const bytes = [
-    0x00,
-    0x61,
-    0x73,
-    0x6d,
-    0x01,
-    0x00,
-    0x00,
-    0x00,
+    ...HEADER,
     ...section(1, [...uleb(types.length), ...types.flat()]),
     ...section(2, [1, ...name("env"), ...name("memory"), 0x02, 0x00, 1]),
     ...section(3, [...uleb(entries.length), ...entries.map((_, i) => uleb(i)).flat()]),
@@ -204,14 +200,7 @@ export function hasRelaxedSimd(): boolean {
   const f = new Asm([V128, V128, V128], [V128]);
   f.get(0).get(1).get(2).f32x4Madd();
   const bytes = [
-    0x00,
-    0x61,
-    0x73,
-    0x6d,
-    0x01,
-    0x00,
-    0x00,
-    0x00,
+    ...HEADER,
     ...section(1, [1, 0x60, 3, V128, V128, V128, 1, V128]),
     ...section(3, [1, 0]),
     ...section(10, [1, ...f.body()]),

@@ -1,14 +1,16 @@
 /**
- * Convolution-gradient kernels for the tfjs `wasm` backend, built on its fast (XNNPACK) forward `Conv2D`.
+ * Convolution kernels for the tfjs `wasm` backend: our WebAssembly SIMD kernels ({@link ./simd_tile.ts}:
+ * register-tiled, fused multiply-add through relaxed SIMD, generated at run time) where the channel counts
+ * allow, and formulations on the backend's XNNPACK forward `Conv2D` elsewhere.
  *
  * tfjs-backend-wasm 4.22 has no `Conv2DBackpropFilter` and a slow scalar `Conv2DBackpropInput`. Both are
  * forward convolutions in disguise (notation: x [B, H, W, Ci], filter f [fh, fw, Ci, Co], dy [B, OH, OW, Co],
  * stride s, padding top/left pt/pl):
  *
  * - **Filter gradient** `df[kh, kw, ci, co] = Σ_{b,oh,ow} x[b, oh·s + kh − pt, ow·s + kw − pl, ci] ·
- *   dy[b, oh, ow, co]`. For wide stride-1 layers with enough pixels (G's upsampling convolutions at
- *   w = 1, see {@link tuning}): GEMMs Pᵀ · dy over chunks of images, Pᵀ the transposed im2col of x gathered
- *   in JS (≈ 1/Co of the multiply-adds), each an XNNPACK 1×1 convolution small enough that its packed
+ *   dy[b, oh, ow, co]`: directly by {@link filterGradSimd} when Co or Ci is a multiple of 4 (43–48
+ *   GFLOP/s). Else, for wide stride-1 layers with enough pixels: GEMMs Pᵀ · dy over chunks of images, Pᵀ the
+ *   transposed im2col of x gathered in JS, each an XNNPACK 1×1 convolution small enough that its packed
  *   operand stays in cache. Otherwise one convolution of xᵀ [Ci, H, W, B] (batch ↔ channels swapped) with
  *   the filter dyᵀ [OH, OW, B, Co], dilated by s, stride 1, padding pt, giving [Ci, fh, fw, Co].
  * - **Input gradient**: write u = ih + pt = s·q + p (p the phase). Only taps kh ≡ p (mod s) reach phase p, so
@@ -17,9 +19,9 @@
  *   (One convolution with all phases as output channels, then `DepthToSpace`, pads every phase to ⌈fh/s⌉
  *   taps and an extra output row: measured 1.5–2.5× slower.)
  *
- * Optionally ({@link tuning}), the forward `Conv2D` with ≤ 4 input channels (D's first layer) runs as
- * im2col · filter GEMMs: XNNPACK's direct convolution does only Ci multiply-adds per tap in its inner loop
- * there (≈ 3 GMAC/s). By default every `Conv2D` goes to the stock kernel.
+ * - **Forward** `Conv2D` (and the input gradient's phase convolutions) by {@link convSimd} when Co is a
+ *   multiple of 4, else by the stock XNNPACK kernel (or, optionally, as im2col · filter GEMMs for ≤ 4 input
+ *   channels; off by default: slower at every measured shape).
  *
  * It also replaces `BatchMatMul` (batch 1) by an XNNPACK 1×1 convolution: the stock kernel is a scalar loop,
  * 50× slower with a transposed operand (the dense layers' weight gradients).
@@ -29,7 +31,8 @@
  * - `Identity` and same-dtype `Cast` share the input's buffer: the engine clones every tensor a gradient
  *   saves (241 per step), and the stock wasm kernels copied each one;
  * - `LeakyRelu` runs branch-free, and its gradient is one fused kernel ({@link LEAKY_RELU_GRAD}, with its
- *   own gradient for WGAN-GP's second order) instead of `Greater` + `Multiply` + `Select`;
+ *   own gradient for WGAN-GP's second order) instead of `Greater` + `Multiply` + `Select`; the gradient reads
+ *   x through a detached tensor, so that second order skips a backward pass of zeros (`detachedMask`);
  * - `Sum` / `Mean` over leading axes (bias gradients, batch-norm moments) are column sums, without the
  *   stock kernels' transpose;
  * - Adam updates a variable in one kernel ({@link ADAM_UPDATE}, used by `adam.ts`) instead of 12.
@@ -453,36 +456,23 @@ function makeConv2D(stock: tf.KernelFunc) {
     const { inputs: { x, filter }, backend, attrs } = args;
     const dil = attrs.dilations as number | [number, number] | undefined;
     const dilated = dil !== undefined && (typeof dil === "number" ? dil !== 1 : dil[0] !== 1 || dil[1] !== 1);
-    if (
-      tuning.simdConv && x.shape.length === 4 && !dilated && x.dtype === "float32" &&
-      (attrs.dataFormat ?? "NHWC") === "NHWC" && convSimdSupports(filter.shape[3])
-    ) {
-      const ci = convInfoOf(
-        x.shape,
-        filter.shape,
-        attrs.strides as [number, number],
-        attrs.pad,
-        attrs.dimRoundingMode,
-        attrs.dataFormat,
-      );
-      const p = ci.padInfo;
-      return convSimd(backend, x, filter, [p.top, p.bottom, p.left, p.right], [
-        ci.strideHeight,
-        ci.strideWidth,
-      ], tuning.simdPanelBytes)!;
+    if (x.shape.length !== 4 || dilated || x.dtype !== "float32" || (attrs.dataFormat ?? "NHWC") !== "NHWC") {
+      return stock(args as unknown as Parameters<tf.KernelFunc>[0]) as Info;
     }
-    if (
-      x.shape.length === 4 && x.shape[3] <= tuning.im2colMaxCi && !dilated && x.dtype === "float32" &&
-      (attrs.dataFormat ?? "NHWC") === "NHWC"
-    ) {
-      const ci = convInfoOf(
-        x.shape,
-        filter.shape,
-        attrs.strides as [number, number],
-        attrs.pad,
-        attrs.dimRoundingMode,
-        attrs.dataFormat,
-      );
+    const ci = convInfoOf(
+      x.shape,
+      filter.shape,
+      attrs.strides as [number, number],
+      attrs.pad,
+      attrs.dimRoundingMode,
+      attrs.dataFormat,
+    );
+    if (tuning.simdConv && convSimdSupports(filter.shape[3])) {
+      const p = ci.padInfo;
+      const pads: Pads = [p.top, p.bottom, p.left, p.right];
+      return convSimd(backend, x, filter, pads, [ci.strideHeight, ci.strideWidth], tuning.simdPanelBytes)!;
+    }
+    if (x.shape[3] <= tuning.im2colMaxCi) {
       return convIm2col(backend, x, filter, ci);
     }
     return stock(args as unknown as Parameters<tf.KernelFunc>[0]) as Info;

@@ -1,48 +1,22 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { randn, relError, useBackend, valuesOn } from "./test_util.ts";
+import { type ConvCase, convCases, randn, relError, useBackend, valuesOn } from "./test_util.ts";
 import { Rng } from "./rng.ts";
 import { leakyReluGrad, tuning } from "./wasm_kernels.ts";
 import { Adam } from "./adam.ts";
 import { gradientPenalty, registerSecondOrderGradients } from "./losses.ts";
 
-type Pad = "same" | "valid";
-interface Case {
-  B: number;
-  H: number;
-  W: number;
-  Ci: number;
-  Co: number;
-  k: number;
-  s: number;
-  pad: Pad;
-}
+/** Random channels 1–6 (1–3 at batch 64). */
+const cases = () =>
+  convCases({
+    seed: 7,
+    kernels: [1, 2, 3, 4, 5],
+    batch64: (i) => i % 5 === 0,
+    extents: [8, 4],
+    channels: (_, rng, big) => [1 + rng.int(big ? 3 : 6), 1 + rng.int(big ? 3 : 6)],
+  });
 
-function cases(): Case[] {
-  const rng = new Rng(7);
-  const out: Case[] = [];
-  for (const s of [1, 2, 3]) {
-    for (const k of [1, 2, 3, 4, 5]) {
-      for (const pad of ["same", "valid"] as const) {
-        const B = out.length % 5 === 0 ? 64 : 1 + rng.int(3);
-        const small = B === 64;
-        out.push({
-          B,
-          H: k + rng.int(small ? 4 : 8),
-          W: k + rng.int(small ? 4 : 8),
-          Ci: 1 + rng.int(small ? 3 : 6),
-          Co: 1 + rng.int(small ? 3 : 6),
-          k,
-          s,
-          pad,
-        });
-      }
-    }
-  }
-  return out;
-}
-
-const name = (c: Case) => `x[${c.B},${c.H},${c.W},${c.Ci}] f${c.k}×${c.k}→${c.Co} stride ${c.s} ${c.pad}`;
+const name = (c: ConvCase) => `x[${c.B},${c.H},${c.W},${c.Ci}] f${c.k}×${c.k}→${c.Co} stride ${c.s} ${c.pad}`;
 
 Deno.test("wasm Conv2DBackpropFilter and Conv2DBackpropInput match the cpu backend (rel. error < 1e-4)", async () => {
   await checkConvKernels("default paths");
