@@ -66,7 +66,9 @@ Deno.test("SIMD convolution (forward and the input gradient's phases) matches th
         worst = Math.max(worst, e0, e1);
       }
       console.log(
-        `panel ${panelBytes} B: worst relative error over ${cases().length} shapes ${worst.toExponential(2)}`,
+        `panel ${panelBytes} B, FMA ${simdUsesFma()}: worst relative error over ${cases().length} shapes ${
+          worst.toExponential(2)
+        }`,
       );
     }
   } finally {

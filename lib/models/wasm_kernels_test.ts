@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { type ConvCase, convCases, randn, relError, useBackend, valuesOn } from "./test_util.ts";
-import { Rng } from "./rng.ts";
 import { leakyReluGrad, tuning } from "./wasm_kernels.ts";
 import { Adam } from "./adam.ts";
 import { gradientPenalty, registerSecondOrderGradients } from "./losses.ts";
