@@ -1,9 +1,9 @@
 /**
  * `deno task bench train` → `bench/results/train.json`: seconds per GAN training step (one D update on
  * [fake; real] + one G update) for each loss at 32, 48, 64 and 96 px, batch 32 and 64, w = 1 (the paper's
- * network), on the wasm backend (one thread); when `/usr/bin/python3` has torch, each case is followed at
- * once by PyTorch CPU on one thread running the same network, losses and step (`bench/train_torch.py`, a
- * kept process), and the ratio.
+ * network), on the wasm backend (one thread); when `/usr/bin/python3` has torch, each of our steps is
+ * followed by one of PyTorch CPU on one thread running the same network, losses and step
+ * (`bench/train_torch.py`, a kept process), and the ratio.
  * Also: the goal's case (64 px, batch 64) with ours and PyTorch alternating round by round (`goal`, robust to
  * a machine whose speed drifts), D inference (feature extraction, `encodeLatents`) images/s per size, our
  * kernels before/after on whole steps and on the convolution shapes of a 64 px step, per-kernel profiles,
@@ -42,6 +42,9 @@ interface StepCase {
   steps: number;
   firstStepSeconds: number;
   secondsPerStep: number;
+  /** PyTorch's median over as many steps, each right after one of ours (null without torch) */
+  torchSecondsPerStep: number | null;
+  ratio: number | null;
 }
 
 function crops(n: number, size: number): Float32Array {
@@ -50,13 +53,18 @@ function crops(n: number, size: number): Float32Array {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** One warm-up step, then up to MAX_STEPS timed steps within BUDGET seconds (at least one): the median. */
+/**
+ * One warm-up step, then up to MAX_STEPS timed steps within BUDGET seconds (at least one): the median. With
+ * a PyTorch server, each of our steps is followed by one of PyTorch's on the same case (after its own
+ * warm-up step), so that both see the same machine.
+ */
 async function timeSteps(
   backend: string,
   loss: GanLoss,
   size: number,
   width: number,
   batch: number,
+  server: TorchServer | null,
 ): Promise<StepCase> {
   const trainer = new GanTrainer(
     crops(2 * batch, size),
@@ -65,16 +73,20 @@ async function timeSteps(
   let t0 = performance.now();
   await trainer.runStep(); // operator creation, memory growth
   const first = (performance.now() - t0) / 1000;
-  const times: number[] = [];
+  if (server) await server.steps(loss, size, batch, 0);
+  const times: number[] = [], torch: number[] = [];
   while (times.length < MAX_STEPS && (times.length === 0 || times.reduce((a, b) => a + b, 0) < BUDGET)) {
     t0 = performance.now();
     await trainer.runStep();
     times.push((performance.now() - t0) / 1000);
+    if (server) torch.push(...await server.steps(loss, size, batch, 1));
   }
   trainer.dispose();
-  const s = median(times);
+  if (server) await server.drop(loss, size, batch);
+  const s = median(times), t = torch.length ? median(torch) : null;
   console.error(
-    `  ${backend} ${loss} ${size}px w=${width} batch ${batch}: ${s.toFixed(3)} s/step (${times.length})`,
+    `  ${backend} ${loss} ${size}px w=${width} batch ${batch}: ${s.toFixed(3)} s/step (${times.length})` +
+      (t ? `, torch ${t.toFixed(3)} s (${(s / t).toFixed(2)}×)` : ""),
   );
   return {
     backend,
@@ -85,6 +97,8 @@ async function timeSteps(
     steps: times.length,
     firstStepSeconds: round(first),
     secondsPerStep: round(s),
+    torchSecondsPerStep: t === null ? null : round(t),
+    ratio: t === null ? null : round(s / t),
   };
 }
 
@@ -425,8 +439,8 @@ export async function main(): Promise<unknown> {
       `warm-up step, then the median of up to ${MAX_STEPS} timed steps within ${BUDGET} s (at least one). ` +
       "ours: wasm backend (XNNPACK and our SIMD kernels, 1 thread); torch: PyTorch CPU, " +
       "torch.set_num_threads(1), channels_last (faster than NCHW here, see torchNchw), the same number of " +
-      "timed steps right after ours (the machine's speed drifts by up to 40 % between runs minutes apart; " +
-      "`goal` alternates the two several times). Load averages are recorded.",
+      "timed steps, each right after one of ours (the machine's speed drifts by up to 40 % between runs " +
+      "minutes apart; `goal` alternates the two more often). Load averages are recorded.",
     loadAverage: { start: loadAverage() },
   };
   await import("@tensorflow/tfjs-backend-wasm");
@@ -499,10 +513,8 @@ export async function main(): Promise<unknown> {
   console.error("wasm steps");
   // Cheapest first: a case that runs out of wasm memory (4 GiB) leaves the backend unusable, so it is
   // recorded and the remaining (larger) cases are skipped.
-  const steps: (
-    | StepCase & { torchSecondsPerStep: number | null; ratio: number | null }
-    | { backend: string; loss: GanLoss; size: number; batch: number; error: string }
-  )[] = [];
+  const steps: (StepCase | { backend: string; loss: GanLoss; size: number; batch: number; error: string })[] =
+    [];
   let broken: string | null = null;
   for (const size of SIZES) {
     for (const batch of BATCHES) {
@@ -512,19 +524,7 @@ export async function main(): Promise<unknown> {
           continue;
         }
         try {
-          const c = await timeSteps("wasm", loss, size, 1, batch);
-          let torchSecondsPerStep: number | null = null;
-          if (server) {
-            const t = median(await server.steps(loss, size, batch, c.steps));
-            await server.drop(loss, size, batch);
-            console.error(`  torch ${loss} ${size}px batch ${batch}: ${t.toFixed(3)} s/step (${c.steps})`);
-            torchSecondsPerStep = round(t);
-          }
-          steps.push({
-            ...c,
-            torchSecondsPerStep,
-            ratio: torchSecondsPerStep ? round(c.secondsPerStep / torchSecondsPerStep) : null,
-          });
+          steps.push(await timeSteps("wasm", loss, size, 1, batch, server));
         } catch (e) {
           broken = `${loss} ${size}px batch ${batch}: ${e instanceof Error ? e.message : String(e)}`;
           console.error(`  ${broken}`);
