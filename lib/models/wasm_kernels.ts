@@ -229,6 +229,10 @@ function batchSlice(backend: BackendWasm, t: Info, b0: number, n: number): Info 
  * each path, and for before/after timings). Chosen per shape from isolated kernel timings of every
  * convolution of 32 px (w = 0.25, 1) and 64 px (w = 1) batch-64 steps, alternating the forms in one process
  * (2 cores shared with other jobs, load 0.5–6):
+ * - our SIMD kernels (filter gradient, forward and phase convolutions): faster than every other form at
+ *   every shape of a 64 px step where the channels allow (filter gradients 35–49 GFLOP/s against 7–31,
+ *   convolutions 39–44 against 30–37; `bench/results/train.json` `kernels`); the forms below are what runs
+ *   where they do not (a channel count not a multiple of 4) or when they are switched off;
  * - filter gradient as im2colᵀ · dy GEMMs: faster only for G's stride-1 layers with Co ≥ 128 and
  *   OH·OW ≥ 64 per image (32 px w = 1: 8 × 8 → 256, 16 × 16 → 128: 8–9 % faster; 64 px: up to 1.5×); slower
  *   for G's 4 × 4 layer, thin layers (w = 0.25: 1.2–1.5×; Co = 3: 4–6×) and D's strided layers (mostly);
