@@ -283,9 +283,7 @@ export const tuning = {
   fusedAdam: true,
 };
 
-type PatchGeometry = ConvGeometry;
-
-function patchGeometry(x: Info, ci: tf.backend_util.Conv2DInfo): PatchGeometry {
+function patchGeometry(x: Info, ci: tf.backend_util.Conv2DInfo): ConvGeometry {
   const [B, H, W, Ci] = x.shape;
   return {
     B,
@@ -343,7 +341,7 @@ function gatherTransposed(
   p: Float32Array,
   b0: number,
   n: number,
-  g: PatchGeometry,
+  g: ConvGeometry,
 ): void {
   const { H, W, Ci, OH, OW, fh, fw, sh, sw, pt, pl } = g;
   const Kc = n * OH * OW, step = sw * Ci;
@@ -420,7 +418,7 @@ function gatherIm2col(
   p: Float32Array,
   b0: number,
   n: number,
-  g: PatchGeometry,
+  g: ConvGeometry,
 ): void {
   const { H, W, Ci, OH, OW, fh, fw, sh, sw, pt, pl } = g;
   const K = fh * fw * Ci, run = fw * Ci;
