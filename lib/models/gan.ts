@@ -265,6 +265,31 @@ export class Gan {
    * @returns logit [B, 1] and latent [B, featureDim] (the cell profile)
    */
   discriminate(x: tf.Tensor4D, noise?: tf.Tensor4D): { logit: tf.Tensor2D; latent: tf.Tensor2D } {
+    return tf.tidy(() => {
+      const h = this.#convolutions(noise ? tf.add(x, noise) as tf.Tensor4D : x).at(-1)!; // [B, 12, 12, 256]
+      const flat = tf.reshape(h, [h.shape[0], -1]) as tf.Tensor2D; // [B, 36864]
+      const latent = tf.add(
+        tf.matMul(flat, this.w("d/latent/kernel")),
+        this.w("d/latent/bias"),
+      ) as tf.Tensor2D; // [B, 100]
+      const logit = tf.add(tf.matMul(latent, this.w("d/out/kernel")), this.w("d/out/bias")) as tf.Tensor2D; // [B, 1]
+      return { logit, latent };
+    });
+  }
+
+  /**
+   * D's four convolutional layers, each averaged over the image: [B, Σ channels] (32 + 64 + 128 + 256 = 480
+   * at w = 1). A profile of the whole hierarchy, from local texture to cell shape, that does not depend on
+   * where in the crop a pattern lies (the `latent` layer weighs every position separately).
+   *
+   * @param x [B, s, s, 3] in [−1, 1]
+   */
+  pooledFeatures(x: tf.Tensor4D): tf.Tensor2D {
+    return tf.tidy(() => tf.concat(this.#convolutions(x).map((h) => tf.mean(h, [1, 2])), 1) as tf.Tensor2D);
+  }
+
+  /** D's convolution stack: the activations of each layer. */
+  #convolutions(x: tf.Tensor4D): tf.Tensor4D[] {
     const c = this.config;
     const conv = (h: tf.Tensor4D, i: number, stride: number) =>
       tf.leakyRelu(
@@ -274,20 +299,11 @@ export class Gan {
         ),
         c.leak,
       ) as tf.Tensor4D;
-    return tf.tidy(() => {
-      let h = noise ? tf.add(x, noise) as tf.Tensor4D : x; // [B, 96, 96, 3]
-      h = conv(h, 0, 1); // [B, 96, 96, 32]
-      h = conv(h, 1, 2); // [B, 48, 48, 64]
-      h = conv(h, 2, 2); // [B, 24, 24, 128]
-      h = conv(h, 3, 2); // [B, 12, 12, 256]
-      const flat = tf.reshape(h, [h.shape[0], -1]) as tf.Tensor2D; // [B, 36864]
-      const latent = tf.add(
-        tf.matMul(flat, this.w("d/latent/kernel")),
-        this.w("d/latent/bias"),
-      ) as tf.Tensor2D; // [B, 100]
-      const logit = tf.add(tf.matMul(latent, this.w("d/out/kernel")), this.w("d/out/bias")) as tf.Tensor2D; // [B, 1]
-      return { logit, latent };
-    });
+    const h0 = conv(x, 0, 1); // [B, 96, 96, 32]
+    const h1 = conv(h0, 1, 2); // [B, 48, 48, 64]
+    const h2 = conv(h1, 2, 2); // [B, 24, 24, 128]
+    const h3 = conv(h2, 3, 2); // [B, 12, 12, 256]
+    return [h0, h1, h2, h3];
   }
 
   /** Every weight's current values by name (a copy). */

@@ -45,7 +45,21 @@ export interface TrainSettings {
   gpWeight: number;
   /** (identity) DCGAN/LSGAN real labels ~ U(lo, hi) (default [0.8, 1]) */
   realLabelRange: [number, number];
+  /** (identity) std of D's input noise (default 0.1, the authors') */
+  inputNoise: number;
+  /**
+   * (identity) augmentation of the real crops: `none` (default) or `dihedral` (each crop flipped and rotated by
+   * a multiple of 90°, one of the 8 symmetries of the square drawn per crop and epoch: a cell has no
+   * preferred orientation in the field)
+   */
+  augment: Augmentation;
 }
+
+/** Augmentations of the real crops. */
+export type Augmentation = "none" | "dihedral";
+
+/** The augmentation names. */
+export const AUGMENTATIONS: readonly Augmentation[] = ["none", "dihedral"];
 
 /** Options of {@link train}: settings plus how long, where to checkpoint, and callbacks. */
 export interface TrainOptions extends Partial<TrainSettings> {
@@ -148,14 +162,20 @@ export function trainSettings(
     lrDecayEvery: o.lrDecayEvery ?? 100,
     gpWeight: o.gpWeight ?? 10,
     realLabelRange: o.realLabelRange ?? [0.8, 1],
+    inputNoise: o.inputNoise ?? 0.1,
+    augment: o.augment ?? "none",
   };
+  if (!AUGMENTATIONS.includes(s.augment)) {
+    throw new Error(`augment must be one of ${AUGMENTATIONS.join(", ")}, got '${s.augment}'`);
+  }
+  if (!(s.inputNoise >= 0)) throw new Error(`inputNoise must be ≥ 0, got ${s.inputNoise}`);
   if (!Number.isInteger(s.batchSize) || s.batchSize < 1) {
     throw new Error(`batchSize must be ≥ 1, got ${s.batchSize}`);
   }
   for (const k of ["lrD", "lrG", "lrDecay", "lrDecayEvery"] as const) {
     if (!(s[k] > 0)) throw new Error(`${k} must be > 0, got ${s[k]}`);
   }
-  ganConfig({ loss: s.loss, size: s.size, width: s.width }); // validates
+  ganConfig({ loss: s.loss, size: s.size, width: s.width, inputNoise: s.inputNoise }); // validates
   return s;
 }
 
@@ -203,7 +223,12 @@ export class GanTrainer {
     if (this.#n < settings.batchSize) {
       throw new Error(`${this.#n} crops are fewer than a batch of ${settings.batchSize}`);
     }
-    const config = ganConfig({ loss: settings.loss, size: s, width: settings.width });
+    const config = ganConfig({
+      loss: settings.loss,
+      size: s,
+      width: settings.width,
+      inputNoise: settings.inputNoise,
+    });
     this.gan = new Gan(config, undefined, settings.seed);
     const named = (vars: tf.Variable[]) => {
       const byVar = new Map([...this.gan.weights].map(([name, v]) => [v, name]));
@@ -229,9 +254,16 @@ export class GanTrainer {
       this.#perm = new Rng(this.#epoch.seed).permutation(this.#n);
     }
     const out = new Float32Array(B * px);
+    // The symmetry of each crop of the epoch comes from the epoch's seed and the crop's position in it, so
+    // resuming a checkpoint (which stores the epoch) draws the same ones.
+    const symmetries = this.settings.augment === "dihedral"
+      ? new Rng(this.#epoch.seed ^ 0x2545f491).fillUniform(new Float32Array(this.#epoch.pos + B), 0, 8)
+      : null;
     for (let i = 0; i < B; i++) {
       const j = this.#perm[this.#epoch.pos + i];
-      out.set(this.#crops.subarray(j * px, (j + 1) * px), i * px);
+      const crop = this.#crops.subarray(j * px, (j + 1) * px);
+      if (symmetries) dihedral(crop, s, Math.floor(symmetries[this.#epoch.pos + i]), out.subarray(i * px));
+      else out.set(crop, i * px);
     }
     this.#epoch.pos += B;
     return out;
@@ -403,6 +435,29 @@ export class GanTrainer {
   dispose(): void {
     this.gan.dispose();
     this.disposeOptimizers();
+  }
+}
+
+/**
+ * Writes one of the 8 symmetries of the square of an [s, s, 3] crop into `out`: `k & 3` quarter turns, then a
+ * horizontal flip when `k & 4` (k = 0: the crop itself).
+ */
+export function dihedral(crop: Float32Array, s: number, k: number, out: Float32Array): void {
+  const turns = k & 3, flip = (k & 4) !== 0;
+  for (let y = 0; y < s; y++) {
+    for (let x = 0; x < s; x++) {
+      // Output pixel (y, x) reads source pixel (sy, sx).
+      const fx = flip ? s - 1 - x : x;
+      let sy: number, sx: number;
+      if (turns === 0) [sy, sx] = [y, fx];
+      else if (turns === 1) [sy, sx] = [s - 1 - fx, y];
+      else if (turns === 2) [sy, sx] = [s - 1 - y, s - 1 - fx];
+      else [sy, sx] = [fx, s - 1 - y];
+      const o = (y * s + x) * 3, i = (sy * s + sx) * 3;
+      out[o] = crop[i];
+      out[o + 1] = crop[i + 1];
+      out[o + 2] = crop[i + 2];
+    }
   }
 }
 

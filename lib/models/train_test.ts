@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { train, TrainingDivergedError, type TrainOptions } from "./train.ts";
+import { dihedral, train, TrainingDivergedError, type TrainOptions } from "./train.ts";
 import { readCheckpoint } from "./checkpoint.ts";
 import { haveRealCrops, NO_REAL_CROPS, randn, readRealCrops, useBackend } from "./test_util.ts";
 import { GAN_LOSSES } from "./gan.ts";
@@ -174,3 +174,52 @@ Deno.test({
   },
 });
 if (!haveRealCrops()) console.log(NO_REAL_CROPS);
+
+Deno.test("dihedral: the 8 symmetries of the square are distinct, and a quarter turn four times is the identity", () => {
+  const s = 5, px = s * s * 3;
+  const crop = randn(px, 4);
+  const seen = new Set<string>();
+  for (let k = 0; k < 8; k++) {
+    const out = new Float32Array(px);
+    dihedral(crop, s, k, out);
+    seen.add(out.join(","));
+    if (k === 0) assert.deepEqual(out, crop);
+  }
+  assert.equal(seen.size, 8);
+  let x = crop;
+  for (let t = 0; t < 4; t++) {
+    const y = new Float32Array(px);
+    dihedral(x, s, 1, y);
+    if (t < 3) assert.notDeepEqual(y, crop);
+    x = y;
+  }
+  assert.deepEqual(x, crop);
+  const flipped = new Float32Array(px), back = new Float32Array(px);
+  dihedral(crop, s, 4, flipped);
+  dihedral(flipped, s, 4, back);
+  assert.deepEqual(back, crop);
+});
+
+Deno.test("train augment: dihedral changes the run, stays deterministic, and resumes bit for bit", async () => {
+  await useBackend("wasm");
+  const dir = await Deno.makeTempDir();
+  try {
+    const plain = await train(crops, tiny({ steps: 4 }));
+    // 24 crops in batches of 8: steps 4 crosses an epoch, so resuming at step 2 restores the epoch's draws.
+    const whole = await train(crops, tiny({ steps: 4, augment: "dihedral" }));
+    assert.notDeepEqual(whole.curves.dLoss, plain.curves.dLoss);
+    const first = await train(crops, tiny({ steps: 2, augment: "dihedral", checkpointDir: dir }));
+    first.gan.dispose();
+    const rest = await train(crops, tiny({ steps: 4, augment: "dihedral", checkpointDir: dir }));
+    assert.equal(rest.resumedFrom, 2);
+    assert.deepEqual(rest.curves.dLoss, whole.curves.dLoss);
+    assert.deepEqual(bytesOf(await rest.gan.values()), bytesOf(await whole.gan.values()));
+    for (const r of [plain, whole, rest]) r.gan.dispose();
+    await assert.rejects(
+      train(crops, tiny({ augment: "jitter" as "none" })),
+      /augment must be one of none, dihedral/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -28,6 +28,8 @@ import { assertShape, CONTROL, type Floats, type ProfileRow, type ProfileTable }
 export interface WhitenOptions {
   /** Added to the eigenvalues (default 1e-6). */
   epsilon?: number;
+  /** Also added to the eigenvalues: this fraction of their mean (default 0; a scale-free regulariser). */
+  shrinkage?: number;
   /** Compound of the control rows (default `"DMSO"`). */
   control?: string;
   /** `"ZCA"` (default, rotated back) or `"PCA"` (the paper's code). */
@@ -56,9 +58,8 @@ export function fitWhitening(
   x: Floats,
   d: number,
   rows: number[],
-  options: Pick<WhitenOptions, "epsilon" | "method"> = {},
+  options: Pick<WhitenOptions, "epsilon" | "shrinkage" | "method"> = {},
 ): Whitening {
-  const eps = options.epsilon ?? 1e-6;
   const method = options.method ?? "ZCA";
   if (method !== "ZCA" && method !== "PCA") {
     throw new RangeError(`fitWhitening: expected method "ZCA" or "PCA", got "${method}"`);
@@ -88,6 +89,9 @@ export function fitWhitening(
     }
   }
   const { values, vectors } = symmetricEigen(cov, d);
+  let meanValue = 0;
+  for (const l of values) meanValue += Math.max(l, 0) / d;
+  const eps = (options.epsilon ?? 1e-6) + (options.shrinkage ?? 0) * meanValue;
   const inv = values.map((l) => 1 / Math.sqrt(Math.max(l, 0) + eps));
   const w = new Float64Array(d * d);
   if (method === "PCA") {

@@ -1,0 +1,200 @@
+/**
+ * Levers for GAN features on real BBBC021 cells: trains one GAN on every real crop (moa-crops + crops) with
+ * the given settings, and at chosen steps (0 = the untrained control) profiles the moa-crops cells and scores
+ * NSC per compound under several feature readouts and cell-level protocols. One JSON line per snapshot is
+ * appended to the output file.
+ *
+ * ```
+ * deno run -A bench/levers.ts --name base --loss lsgan --steps 3000 --snap 0,1000,2000,3000 --seed 0
+ * ```
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { join } from "node:path";
+import { cropSetToStore } from "../lib/data/crop_set_store.ts";
+import { readCrops } from "../lib/imaging/crop_store.ts";
+import { normalizeStore, STORE_NORMALIZATION_DEFAULTS } from "../lib/imaging/normalize_store.ts";
+import {
+  IntensityHistogram,
+  normalizePlatePercentile,
+  type PlateScaling,
+  plateScaling,
+} from "../lib/imaging/normalize.ts";
+import { resizeCrops } from "../lib/imaging/resize.ts";
+import { imageGridPng } from "../lib/figures/image_grid.ts";
+import { Rng } from "../lib/models/rng.ts";
+import { selectBackend } from "../lib/models/backend.ts";
+import { encodeFeatures, type FeatureLayer } from "../lib/models/encode.ts";
+import { type Augmentation, GanTrainer, trainSettings } from "../lib/models/train.ts";
+import type { GanLoss } from "../lib/models/gan.ts";
+import { aggregate } from "../lib/profiling/aggregate.ts";
+import { normalizeCells } from "../lib/profiling/cell_normalize.ts";
+import { dropInvalidFeatures } from "../lib/profiling/clean.ts";
+import { evaluateTreatments } from "../lib/profiling/evaluate.ts";
+import type { ProfileRow, ProfileTable } from "../lib/profiling/types.ts";
+
+const SHARED = new URL("../../shared/data/bbbc021/", import.meta.url).pathname;
+
+const { values: a } = parseArgs({
+  args: Deno.args,
+  options: {
+    name: { type: "string", default: "run" },
+    loss: { type: "string", default: "lsgan" },
+    steps: { type: "string", default: "3000" },
+    snap: { type: "string", default: "0,1000,2000,3000" },
+    seed: { type: "string", default: "0" },
+    size: { type: "string", default: "32" },
+    width: { type: "string", default: "0.25" },
+    batch: { type: "string", default: "64" },
+    augment: { type: "string", default: "none" },
+    noise: { type: "string", default: "0.1" },
+    labels: { type: "string", default: "0.8,1" },
+    lrD: { type: "string" },
+    lrG: { type: "string" },
+    normalize: { type: "string", default: "plate-percentile" },
+    out: { type: "string", default: "/work/exp/levers.jsonl" },
+    cache: { type: "string", default: "/work/exp/crops" },
+  },
+});
+
+/** Normalised crops of one crop-set folder, cached on disk by settings. */
+async function prepared(folder: string, method: string, size: number) {
+  const raw = join(a.cache!, `${folder}-raw`);
+  const norm = join(a.cache!, `${folder}-${method}-${size}`);
+  if (!await Deno.stat(join(raw, "cells.csv")).catch(() => null)) {
+    await cropSetToStore(join(SHARED, folder), raw, { channelOrder: "dna-actin-tubulin" });
+  }
+  if (method === "global-percentile") return globalPercentile(raw, size);
+  if (!await Deno.stat(join(norm, "cells.csv")).catch(() => null)) {
+    await normalizeStore(raw, norm, {
+      ...STORE_NORMALIZATION_DEFAULTS,
+      method: method as "crop-max" | "plate-percentile",
+      size,
+    });
+  }
+  return await readCrops(norm);
+}
+
+/** One percentile scaling for all plates, from the DMSO cells of moa-crops and crops together. */
+let globalScaling: PlateScaling | null = null;
+async function globalPercentile(raw: string, size: number) {
+  if (!globalScaling) {
+    const h = new IntensityHistogram(16);
+    for (const folder of ["moa-crops", "crops"]) {
+      const c = await readCrops(join(a.cache!, `${folder}-raw`));
+      const s = c.size, per = s * s * 3;
+      const planes = [0, 1, 2].map(() => new Uint16Array(s * s));
+      const mask = new Uint8Array(s * s).fill(1);
+      c.rows.forEach((r, k) => {
+        if (r.compound !== "DMSO") return;
+        for (let i = 0; i < s * s; i++) {
+          for (let ch = 0; ch < 3; ch++) planes[ch][i] = c.data[k * per + 3 * i + ch];
+        }
+        h.add(planes, mask);
+      });
+    }
+    globalScaling = plateScaling(h, h);
+    console.log("global scaling", globalScaling);
+  }
+  const c = await readCrops(raw);
+  let data = normalizePlatePercentile(c.data, globalScaling);
+  if (size !== c.size) data = resizeCrops(data, c.rows.length, c.size, size);
+  return { ...c, data, size, dtype: "float32" as const };
+}
+
+/** NSC / NSCB per compound of cells under the cell-level protocols. */
+function score(cells: ProfileTable<ProfileRow>) {
+  const clean = dropInvalidFeatures(cells, "cells").table;
+  const out: Record<string, { nsc: number; nscb: number }> = {};
+  const evalOf = (t: ProfileTable<ProfileRow>) => {
+    const r = evaluateTreatments(aggregate(t, { by: "treatment", method: "mean" }), { nullSize: 100 });
+    return { nsc: r.nsc.per_compound, nscb: r.nscb.per_compound };
+  };
+  out.raw = evalOf(clean);
+  out.zscore = evalOf(normalizeCells(clean, { method: "zscore" }).table);
+  out.zscore_batch = evalOf(normalizeCells(clean, { method: "zscore", center: "batch" }).table);
+  for (const shrinkage of [0.001, 0.01, 0.1]) {
+    out[`whiten_${shrinkage}`] = evalOf(normalizeCells(clean, { method: "whiten", shrinkage }).table);
+  }
+  out.whiten_batch = evalOf(normalizeCells(clean, { method: "whiten", center: "batch" }).table);
+  return out;
+}
+
+const size = Number(a.size), method = a.normalize!;
+await selectBackend("wasm");
+const moa = await prepared("moa-crops", method, size);
+const extra = await prepared("crops", method, size);
+const train = new Float32Array(moa.data.length + extra.data.length);
+train.set(moa.data as Float32Array);
+train.set(extra.data as Float32Array, moa.data.length);
+const rows: ProfileRow[] = moa.rows.map((r) => ({
+  plate: r.plate,
+  well: r.well,
+  batch: r.batch,
+  compound: r.compound,
+  concentration: r.concentration,
+  moa: r.moa,
+}));
+const keep = rows.map((r, i) => [r, i] as const).filter(([r]) => r.moa !== null);
+
+const settings = trainSettings({
+  loss: a.loss as GanLoss,
+  size,
+  width: Number(a.width),
+  batchSize: Number(a.batch),
+  seed: Number(a.seed),
+  augment: a.augment as Augmentation,
+  inputNoise: Number(a.noise),
+  realLabelRange: a.labels!.split(",").map(Number) as [number, number],
+  ...(a.lrD ? { lrD: Number(a.lrD) } : {}),
+  ...(a.lrG ? { lrG: Number(a.lrG) } : {}),
+});
+const trainer = new GanTrainer(train, settings);
+const snaps = a.snap!.split(",").map(Number).sort((x, y) => x - y);
+const steps = Number(a.steps);
+const t0 = performance.now();
+const readouts: { name: string; layers: FeatureLayer[]; symmetries: 1 | 8 }[] = [
+  { name: "latent", layers: ["latent"], symmetries: 1 },
+  { name: "latent8", layers: ["latent"], symmetries: 8 },
+  { name: "pooled", layers: ["pooled"], symmetries: 1 },
+  { name: "pooled8", layers: ["pooled"], symmetries: 8 },
+  { name: "both8", layers: ["latent", "pooled"], symmetries: 8 },
+];
+for (let step = 0; step <= steps; step++) {
+  if (step > 0) await trainer.runStep();
+  if (!snaps.includes(step)) continue;
+  const result: Record<string, unknown> = {
+    name: a.name,
+    step,
+    seconds: (performance.now() - t0) / 1000,
+    settings: { ...settings, normalize: method },
+  };
+  for (const r of readouts) {
+    const f = await encodeFeatures(trainer.gan, moa.data as Float32Array, {
+      layers: r.layers,
+      symmetries: r.symmetries,
+    });
+    const d = f.length / rows.length;
+    const data = new Float32Array(keep.length * d);
+    keep.forEach(([, i], k) => data.set(f.subarray(i * d, (i + 1) * d), k * d));
+    const names = Array.from({ length: d }, (_, j) => `x${j}`);
+    result[r.name] = score({ features: names, data, rows: keep.map(([r]) => r) });
+  }
+  if (step > 0) {
+    const z = new Rng(7).fillNormal(new Float32Array(36 * 100));
+    const images = await trainer.sample(z);
+    await Deno.writeFile(
+      a.out!.replace(/\.jsonl$/, "") + `_${a.name}_${step}.png`,
+      imageGridPng(images, 36, size, { scale: 2, columns: 6 }),
+    );
+  }
+  const line = JSON.stringify(result);
+  await Deno.writeTextFile(a.out!, line + "\n", { append: true });
+  const brief = readouts.map((r) => {
+    const s = result[r.name] as Record<string, { nsc: number }>;
+    return `${r.name} ${(s.raw.nsc * 100).toFixed(0)}/${(s.zscore.nsc * 100).toFixed(0)}/${
+      (s["whiten_0.01"].nsc * 100).toFixed(0)
+    }`;
+  }).join("  ");
+  console.log(`${a.name} step ${step} (${((performance.now() - t0) / 1000).toFixed(0)} s): ${brief}`);
+}
