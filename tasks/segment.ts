@@ -2,8 +2,10 @@
  * `segment`: a BBBC021-format dataset (synthetic or downloaded) → a crop store of single cells. Per plate:
  * illumination correction (Singh et al. 2014), nuclei from DNA (Otsu, fill, remove small, distance-transform
  * watershed), cells by seeded watershed on tubulin + actin, a square crop around each nucleus (raw uint16,
- * channels DNA, tubulin, actin). A field with no cells, a blank or saturated field, or a decode failure is
- * recorded in `report.json` and skipped. Fields are processed by `--jobs` workers. See lib/imaging/.
+ * channels DNA, tubulin, actin). A field with no cells, a blank or saturated field, a missing channel file or
+ * a decode failure is recorded in `report.json` and skipped, with one log line naming the field and why.
+ * Fields with none of their files in the image folder (a folder holding a subset of BBBC021) are not
+ * attempted: one line says how many. Fields are processed by `--jobs` workers. See lib/imaging/.
  * @module
  */
 import { defineTask, oneOf, p } from "../workflow/mod.ts";
@@ -38,13 +40,27 @@ export const segment = defineTask({
       maxFields: ctx.params.maxFields || undefined,
       normalization: "none",
       jobs: ctx.settings.jobs,
+      onStart(plan) {
+        const plates = `${plan.plates} plate${plan.plates === 1 ? "" : "s"}`;
+        if (plan.absent > 0) {
+          ctx.log.warn(
+            `${plan.absent} of ${plan.listed} fields listed have no files under ${plan.imageRoot}: not attempted; ${plan.fields} fields (${plates}) to segment`,
+          );
+        }
+        if (plan.uncorrected.length > 0) {
+          const list = plan.uncorrected.map((u) => `${u.plate} (${u.fields})`).join(", ");
+          ctx.log.warn(
+            `no illumination correction for plates with fewer than ${plan.minIlluminationFields} complete fields, too few for a per-plate function: ${list}`,
+          );
+        }
+      },
       onProgress(done, total, report) {
         if (!started) ctx.progress.start(total, "fields");
         started = true;
         ctx.progress.set(done);
         if (report.status !== "ok") {
           ctx.log.warn(
-            `${report.plate} ${report.well} s${report.site}: ${report.status} (${report.message})`,
+            `skipped field ${report.plate} ${report.well} s${report.site} (${report.status}): ${report.message}`,
           );
         }
       },
