@@ -20,7 +20,17 @@ export const segment = defineTask({
   inputs: { dataset: oneOf(synthesize, fetchBbbc021) },
   params: {
     cropSize: p.int(96, { min: 8, max: 512, doc: "crop side in pixels (the paper: 96)" }),
-    diameter: p.number(25, { min: 3, max: 200, doc: "typical nucleus diameter in pixels" }),
+    diameter: p.number(25, {
+      min: 3,
+      max: 200,
+      doc:
+        "typical nucleus diameter in pixels (synthetic data: 25; real BBBC021: 36, as the paper profile sets)",
+    }),
+    splitDepth: p.number(0, {
+      min: 0,
+      max: 50,
+      doc: "how much a neck must narrow two touching nuclei to split them, px (0: diameter × 0.14)",
+    }),
     maskOutsideCell: p.bool(false, { doc: "zero pixels outside the cell's mask (as the authors' code did)" }),
     illumination: p.bool(true, { doc: "per-plate illumination correction" }),
     maxFields: p.int(0, { min: 0, doc: "only the first N fields of the image table (0: all)" }),
@@ -35,6 +45,7 @@ export const segment = defineTask({
       plates: where.plates,
       cropSize: ctx.params.cropSize,
       diameter: ctx.params.diameter,
+      nuclei: ctx.params.splitDepth > 0 ? { h: ctx.params.splitDepth } : undefined,
       maskOutsideCell: ctx.params.maskOutsideCell,
       illumination: ctx.params.illumination,
       maxFields: ctx.params.maxFields || undefined,

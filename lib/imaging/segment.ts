@@ -40,7 +40,10 @@ export type FieldStatus =
 
 /** Options for {@linkcode segmentField}. */
 export interface SegmentOptions {
-  /** Typical nucleus diameter in pixels (default 25: BBBC021 at 20×); passed to nuclei and cells. */
+  /**
+   * Typical nucleus diameter in pixels (default 25, the synthetic data; real BBBC021: 36, see
+   * `BBBC021_NUCLEI` in nuclei.ts); passed to nuclei and cells.
+   */
   diameter?: number;
   /** Nucleus segmentation options (see nuclei.ts). */
   nuclei?: NucleiOptions;
