@@ -2,8 +2,10 @@
  * `segment`: a BBBC021-format dataset (synthetic or downloaded) → a crop store of single cells. Per plate:
  * illumination correction (Singh et al. 2014), nuclei from DNA (Otsu, fill, remove small, distance-transform
  * watershed), cells by seeded watershed on tubulin + actin, a square crop around each nucleus (raw uint16,
- * channels DNA, tubulin, actin). A field with no cells, a blank or saturated field, or a decode failure is
- * recorded in `report.json` and skipped. Fields are processed by `--jobs` workers. See lib/imaging/.
+ * channels DNA, tubulin, actin). A field with no cells, a blank or saturated field, a missing channel file or
+ * a decode failure is recorded in `report.json` and skipped, with one log line naming the field and why.
+ * Fields with none of their files in the image folder (a folder holding a subset of BBBC021) are not
+ * attempted: one line says how many. Fields are processed by `--jobs` workers. See lib/imaging/.
  * @module
  */
 import { defineTask, oneOf, p } from "../workflow/mod.ts";
@@ -18,7 +20,17 @@ export const segment = defineTask({
   inputs: { dataset: oneOf(synthesize, fetchBbbc021) },
   params: {
     cropSize: p.int(96, { min: 8, max: 512, doc: "crop side in pixels (the paper: 96)" }),
-    diameter: p.number(25, { min: 3, max: 200, doc: "typical nucleus diameter in pixels" }),
+    diameter: p.number(25, {
+      min: 3,
+      max: 200,
+      doc:
+        "typical nucleus diameter in pixels (synthetic data: 25; real BBBC021: 36, as the paper profile sets)",
+    }),
+    splitDepth: p.number(0, {
+      min: 0,
+      max: 50,
+      doc: "how much a neck must narrow two touching nuclei to split them, px (0: diameter × 0.14)",
+    }),
     maskOutsideCell: p.bool(false, { doc: "zero pixels outside the cell's mask (as the authors' code did)" }),
     illumination: p.bool(true, { doc: "per-plate illumination correction" }),
     maxFields: p.int(0, { min: 0, doc: "only the first N fields of the image table (0: all)" }),
@@ -33,18 +45,33 @@ export const segment = defineTask({
       plates: where.plates,
       cropSize: ctx.params.cropSize,
       diameter: ctx.params.diameter,
+      nuclei: ctx.params.splitDepth > 0 ? { h: ctx.params.splitDepth } : undefined,
       maskOutsideCell: ctx.params.maskOutsideCell,
       illumination: ctx.params.illumination,
       maxFields: ctx.params.maxFields || undefined,
       normalization: "none",
       jobs: ctx.settings.jobs,
+      onStart(plan) {
+        const plates = `${plan.plates} plate${plan.plates === 1 ? "" : "s"}`;
+        if (plan.absent > 0) {
+          ctx.log.warn(
+            `${plan.absent} of ${plan.listed} fields listed have no files under ${plan.imageRoot}: not attempted; ${plan.fields} fields (${plates}) to segment`,
+          );
+        }
+        if (plan.uncorrected.length > 0) {
+          const list = plan.uncorrected.map((u) => `${u.plate} (${u.fields})`).join(", ");
+          ctx.log.warn(
+            `no illumination correction for plates with fewer than ${plan.minIlluminationFields} complete fields, too few for a per-plate function: ${list}`,
+          );
+        }
+      },
       onProgress(done, total, report) {
         if (!started) ctx.progress.start(total, "fields");
         started = true;
         ctx.progress.set(done);
         if (report.status !== "ok") {
           ctx.log.warn(
-            `${report.plate} ${report.well} s${report.site}: ${report.status} (${report.message})`,
+            `skipped field ${report.plate} ${report.well} s${report.site} (${report.status}): ${report.message}`,
           );
         }
       },

@@ -12,6 +12,7 @@ export * from "./crops.ts";
 export * from "./csv.ts";
 export * from "./download.ts";
 export * from "./field.ts";
+export * from "./field_census.ts";
 export * from "./npy.ts";
 export * from "./phenotypes.ts";
 export * from "./render.ts";

@@ -16,6 +16,12 @@ export const SHARED_DATA: string = join(
   "data",
 );
 
+/** Real BBBC021 fields in the official layout (`Week2/Week2_24381/…`: plate Week2_24381, well B02, sites 1–3). */
+export const BBBC021_FIELDS: string = join(SHARED_DATA, "bbbc021", "fields");
+
+/** The official BBBC021 metadata CSVs (all 13,200 fields). */
+export const BBBC021_METADATA: string = join(SHARED_DATA, "bbbc021", "metadata");
+
 /**
  * Whether `../shared/data/<sub>` exists. When it does not, prints why the tests
  * that need it are skipped, so a user's fresh clone shows a clear message.

@@ -2,13 +2,14 @@
  * Nucleus segmentation from the DNA channel, the classic CellProfiler-style pipeline with the steps of
  * scikit-image's watershed example:
  *
- * 1. Gaussian smoothing (σ = `diameter / 12` by default, ≈ 2 px at BBBC021's 20×) against photon noise;
+ * 1. Gaussian smoothing (σ = `diameter / 12` by default: 2 px for the synthetic data, 3 px for real BBBC021)
+ *    against photon noise;
  * 2. a global Otsu threshold of the smoothed image (times `thresholdScale`) — global rather than adaptive
  *    because illumination correction already flattened the field, and Otsu separates the bimodal
  *    DNA histogram (dark background, bright nuclei) without a per-dataset constant;
  * 3. fill holes (dim nucleoli), and drop objects under `minArea` (debris, micronuclei);
  * 4. split touching nuclei: exact Euclidean distance transform of the mask, one marker per h-maximum of
- *    the distance (dynamic ≥ `h` px, default `diameter / 10`: a neck must narrow the union by that much
+ *    the distance (dynamic ≥ `h` px, default `diameter × 0.14`: a neck must narrow the union by that much
  *    to count as two nuclei), and a marker-controlled watershed of the negated distance inside the mask;
  * 5. drop fragments under `minArea` again and renumber 1..count.
  *
@@ -30,7 +31,10 @@ import { watershed } from "./watershed.ts";
 
 /** Options for {@linkcode segmentNuclei}. */
 export interface NucleiOptions {
-  /** Typical nucleus diameter in pixels; the other defaults scale with it (default 25, BBBC021 at 20×). */
+  /**
+   * Typical nucleus diameter in pixels; the other defaults scale with it (default 25, the synthetic data;
+   * real BBBC021: 36, see {@linkcode BBBC021_NUCLEI}).
+   */
   diameter?: number;
   /** Gaussian σ of the pre-smoothing in pixels (default `diameter / 12`). */
   smoothSigma?: number;
@@ -44,9 +48,19 @@ export interface NucleiOptions {
   maxArea?: number;
   /** Split touching nuclei by distance-transform watershed (default true). */
   split?: boolean;
-  /** h of the h-maxima markers, pixels of distance (default `diameter / 10`). */
+  /** h of the h-maxima markers, pixels of distance (default `diameter × 0.14`; real BBBC021: 2.5). */
   h?: number;
 }
+
+/**
+ * Nucleus options for real BBBC021 fields (1280×1024, 16-bit), as the `paper` profile uses them. Measured on
+ * plate Week2_24381, well B02 (DMSO), sites 1 and 2 (`../shared/data/bbbc021/fields`): the median nucleus
+ * covers ≈ 1,000 px², a diameter of ≈ 36 px (the defaults' 25 px fit the synthetic data, whose nuclei are
+ * ≈ 23 px). Touching nuclei there press flat against each other, so the distance transform dips little at
+ * the contact: `h` 2.5 px splits the pairs seen on the overlay, where the default `diameter × 0.14` (5 px)
+ * left 7 more touching pairs merged on site 1 (170 nuclei instead of 177); 2–3 px give 177–179.
+ */
+export const BBBC021_NUCLEI: Readonly<{ diameter: number; h: number }> = { diameter: 36, h: 2.5 };
 
 /** Result of {@linkcode segmentNuclei}. */
 export interface NucleiResult extends LabelImage {

@@ -3,12 +3,22 @@
  * and a per-field report, plate by plate, in parallel over fields with Web Workers.
  *
  * Per plate: (1) when `illumination` is on, every field is read and summed (in the workers) and the
- * plate's illumination functions are computed (illumination.ts); (2) the fields are segmented (in the
- * workers, {@linkcode segmentFieldsJob}), each writing its shard `shards/<plate>/<well>_s<site>.crops`
- * (uint16, raw or illumination-corrected); (3) with a normalisation other than `"none"` the plate's
+ * plate's illumination functions are computed (illumination.ts) — unless the plate has fewer than
+ * `minIlluminationFields` complete fields (default 5; Singh et al. average every image of a plate, 240 in
+ * BBBC021): the mean of so few fields shows where the cells are, not the illumination, and dividing by it
+ * would dim the dense regions (the 2 real fields of Week2_24381 gave a "function" reaching 3.7 in tubulin
+ * and actin), so such a plate is left uncorrected (`illuminationFields: 0` in `plates.json`); (2) the fields
+ * are segmented (in the workers, {@linkcode segmentFieldsJob}), each writing its shard
+ * `shards/<plate>/<well>_s<site>.crops` (uint16, raw or illumination-corrected); (3) with a normalisation other than `"none"` the plate's
  * shards are rewritten as float32 in [−1, 1] (normalize.ts; the per-plate percentiles come from the
  * cell-pixel histograms the workers return). A field that cannot be read, is blank or saturated, or has no
  * cell is recorded in `report.json` and skipped, never fatal.
+ *
+ * The image folder may hold only part of the image table (some plates, some fields): a census
+ * (lib/data/field_census.ts) first sorts the fields by which of their files exist. Fields with none of their
+ * files are *absent*: not attempted, only counted (`summary.absent`, per plate in `plates.json`). A field with
+ * some but not all of its channel files is reported as `missing-file`, naming the missing files, and skipped;
+ * the illumination functions are computed from the complete fields only.
  *
  * Output directory:
  *
@@ -16,7 +26,8 @@
  * shards/<plate>/<well>_s<site>.crops   crops of one field (format: shards.ts)
  * cells.csv                             one row per crop (columns: CELL_COLUMNS in shards.ts)
  * report.json                           {summary, fields: FieldReport[]} — every field, with its status (no timings)
- * plates.json                           per plate: fields, illumination (range of the function), scaling
+ * plates.json                           per plate: fields, absent, illumination (fields averaged, range of the
+ *                                       function), scaling
  * ```
  *
  * All files are written atomically; `report.json` is written last and marks a complete run.
@@ -25,8 +36,9 @@
  */
 
 import { join } from "node:path";
-import { type Bbbc021Field, DMSO, readBbbc021Metadata } from "../data/bbbc021.ts";
+import { type Bbbc021Field, DMSO, IMAGE_CSV, readBbbc021Metadata } from "../data/bbbc021.ts";
 import { loadField } from "../data/field.ts";
+import { censusFields, type IncompleteField, missingFilesMessage } from "../data/field_census.ts";
 import { IlluminationAccumulator, illuminationFunction, type IlluminationOptions } from "./illumination.ts";
 import {
   IntensityHistogram,
@@ -37,6 +49,7 @@ import {
   type PlateScaling,
   plateScaling,
 } from "./normalize.ts";
+import { resolveNucleiOptions } from "./nuclei.ts";
 import { type FieldStatus, segmentField, type SegmentOptions } from "./segment.ts";
 import { type CellRow, formatCellTable, readShard, writeFileAtomic, writeShard } from "./shards.ts";
 
@@ -66,6 +79,8 @@ export interface SegmentDatasetOptions extends Omit<SegmentOptions, "illuminatio
   illumination?: boolean;
   /** Options of the illumination function. */
   illuminationOptions?: IlluminationOptions;
+  /** Fewest complete fields a plate needs for its illumination function (default 5); fewer: not corrected. */
+  minIlluminationFields?: number;
   /** Normalisation of the written crops (default `"none"`: raw uint16). */
   normalization?: Normalization;
   /** Parallel workers (default 1: in this thread, no worker). */
@@ -74,30 +89,61 @@ export interface SegmentDatasetOptions extends Omit<SegmentOptions, "illuminatio
   imageRoot?: string;
   /** Only these plates (default all). */
   plates?: readonly string[];
-  /** Only the first `maxFields` fields of the image table (after the plate filter). */
+  /** Only the first `maxFields` fields of the image table whose files are present (after the plate filter). */
   maxFields?: number;
-  /** Called after each field is segmented. */
+  /** Called once, after the census of the files and before any field is read. */
+  onStart?: (plan: SegmentPlan) => void;
+  /** Called after each field is segmented (or skipped). */
   onProgress?: (done: number, total: number, report: FieldReport) => void;
+}
+
+/** What {@linkcode segmentDataset} is about to do, passed to `onStart`. */
+export interface SegmentPlan {
+  /** Fields of the image table after the plate filter. */
+  listed: number;
+  /** Fields to process (those with at least one file, after `maxFields`), the incomplete ones included. */
+  fields: number;
+  /** Of those, fields missing a channel file (reported as `missing-file` and skipped). */
+  incomplete: number;
+  /** Fields of the image table (after the plate filter) with none of their files: not attempted. */
+  absent: number;
+  /** Plates with at least one field to process. */
+  plates: number;
+  /**
+   * Plates left without illumination correction (it is on) because they have fewer than
+   * `minIlluminationFields` complete fields, with that number.
+   */
+  uncorrected: { plate: string; fields: number }[];
+  /** The `minIlluminationFields` in force. */
+  minIlluminationFields: number;
+  /** The folder the image table's paths are relative to. */
+  imageRoot: string;
 }
 
 /** Per-plate record in `plates.json`. */
 export interface PlateRecord {
-  /** Fields of the plate. */
+  /** Fields of the plate processed (those with at least one file). */
   fields: number;
+  /** Fields of the plate in the image table with none of their files (not attempted). */
+  absent: number;
   /** Fields segmented successfully. */
   ok: number;
   /** Crops written. */
   crops: number;
   /** Illumination functions' max per channel (min is 1), or null when off. */
   illuminationMax: [number, number, number] | null;
+  /** Fields averaged for the illumination functions (0 when off, or too few for a function). */
+  illuminationFields: number;
   /** The plate-percentile scaling (also recorded when another normalisation is used). */
   scaling: PlateScaling | null;
 }
 
 /** What {@linkcode segmentDataset} returns and writes as `report.json`'s `summary`. */
 export interface SegmentDatasetSummary {
-  /** Fields processed. */
+  /** Fields processed (those with at least one of their files; skipped ones included). */
   fields: number;
+  /** Fields of the image table (after the plate filter) with none of their files: not attempted. */
+  absent: number;
   /** Count of fields per status. */
   statuses: Partial<Record<FieldStatus, number>>;
   /** Crops (cells) written. */
@@ -111,8 +157,11 @@ export interface SegmentDatasetSummary {
     cropSize: number;
     maskOutsideCell: boolean;
     illumination: boolean;
+    minIlluminationFields: number;
     normalization: Normalization;
     diameter: number;
+    /** The h of the nucleus split (see nuclei.ts), resolved. */
+    splitDepth: number;
   };
 }
 
@@ -309,6 +358,8 @@ class WorkerPool {
   }
 }
 
+const fieldKey = (f: { plate: string; well: string; site: number }) => `${f.plate}|${f.well}|${f.site}`;
+
 function chunks<T>(items: readonly T[], parts: number): T[][] {
   const size = Math.max(1, Math.ceil(items.length / parts));
   const out: T[][] = [];
@@ -320,8 +371,8 @@ function chunks<T>(items: readonly T[], parts: number): T[][] {
  * Segments a BBBC021-format dataset in `inputDir` (with `BBBC021_v1_image.csv`) into `outDir` (see the
  * module documentation for the layout). Returns the summary also written to `report.json`.
  *
- * @throws Error when the metadata cannot be read or `normalization` is unknown; field-level problems are
- * reported, not thrown.
+ * @throws Error when the metadata cannot be read, `normalization` is unknown, or none of the fields listed has
+ * a file under the image root (a wrong folder); field-level problems are reported, not thrown.
  */
 export async function segmentDataset(
   inputDir: string,
@@ -353,9 +404,37 @@ export async function segmentDataset(
     }
     fields = fields.filter((f) => options.plates!.includes(f.plate));
   }
+  const imageRoot = options.imageRoot ?? inputDir;
+  const census = await censusFields(imageRoot, fields);
+  if (fields.length > 0 && census.absent.length === fields.length) {
+    throw new Error(
+      `segmentDataset: none of the ${fields.length} fields of '${
+        join(inputDir, IMAGE_CSV)
+      }' has a file under '${imageRoot}' (e.g. expected '${join(imageRoot, fields[0].files[0])}')`,
+    );
+  }
+  const listed = fields.length;
+  const absentKeys = new Set(census.absent.map(fieldKey));
+  const incomplete = new Map<string, IncompleteField>(census.incomplete.map((e) => [fieldKey(e.field), e]));
+  fields = fields.filter((f) => !absentKeys.has(fieldKey(f)));
   if (options.maxFields !== undefined) fields = fields.slice(0, options.maxFields);
   const plates = [...new Set(fields.map((f) => f.plate))];
-  const imageRoot = options.imageRoot ?? inputDir;
+  const minIllum = options.minIlluminationFields ?? 5;
+  const completeOf = (plate: string) =>
+    fields.filter((f) => f.plate === plate && !incomplete.has(fieldKey(f)));
+  const uncorrected = illumination
+    ? plates.map((plate) => ({ plate, fields: completeOf(plate).length })).filter((p) => p.fields < minIllum)
+    : [];
+  options.onStart?.({
+    listed,
+    fields: fields.length,
+    incomplete: fields.filter((f) => incomplete.has(fieldKey(f))).length,
+    absent: census.absent.length,
+    plates: plates.length,
+    uncorrected,
+    minIlluminationFields: minIllum,
+    imageRoot,
+  });
   const segOptions: SegmentOptions = {
     diameter: options.diameter,
     nuclei: options.nuclei,
@@ -376,11 +455,13 @@ export async function segmentDataset(
   try {
     for (const plate of plates) {
       const pf = fields.filter((f) => f.plate === plate);
+      const complete = completeOf(plate);
       const parts = pool ? jobs * 3 : 1;
       let illum: [Float32Array, Float32Array, Float32Array] | null = null;
-      if (illumination) {
+      let illumFields = 0;
+      if (illumination && complete.length >= Math.max(1, minIllum)) {
         const sums = await Promise.all(
-          chunks(pf, parts).map((c) => run<SumResult>({ kind: "sum", inputDir: imageRoot, fields: c })),
+          chunks(complete, parts).map((c) => run<SumResult>({ kind: "sum", inputDir: imageRoot, fields: c })),
         );
         const first = sums.find((s) => s.sums);
         if (first) {
@@ -388,6 +469,7 @@ export async function segmentDataset(
           for (const s of sums) {
             if (s.sums && s.width === first.width && s.height === first.height) acc.merge(s.sums, s.count);
           }
+          illumFields = acc.count;
           illum = [0, 1, 2].map((c) =>
             illuminationFunction(acc.mean(c), acc.width, acc.height, options.illuminationOptions)
           ) as [Float32Array, Float32Array, Float32Array];
@@ -422,8 +504,25 @@ export async function segmentDataset(
           options.onProgress?.(++done, fields.length, o.report);
         }
       };
-      if (pool) await Promise.all(chunks(pf, jobs * 4).map(segmentChunk));
-      else for (const f of pf) await segmentChunk([f]);
+      // A field missing a channel file is reported without being read.
+      for (const f of pf) {
+        const entry = incomplete.get(fieldKey(f));
+        if (!entry) continue;
+        const report: FieldReport = {
+          plate: f.plate,
+          well: f.well,
+          site: f.site,
+          status: "missing-file",
+          message: missingFilesMessage(entry),
+          nuclei: 0,
+          crops: 0,
+          seconds: 0,
+        };
+        reports.push(report);
+        options.onProgress?.(++done, fields.length, report);
+      }
+      if (pool) await Promise.all(chunks(complete, jobs * 4).map(segmentChunk));
+      else for (const f of complete) await segmentChunk([f]);
       const scaling = bitDepth === null ? null : plateScaling(
         dmso.total ? new IntensityHistogram(bitDepth, dmso.counts) : null,
         new IntensityHistogram(bitDepth, all.counts),
@@ -451,25 +550,26 @@ export async function segmentDataset(
       rows.push(...plateRows);
       plateRecords[plate] = {
         fields: pf.length,
+        absent: census.absent.filter((f) => f.plate === plate).length,
         ok,
         crops: plateRows.length,
         illuminationMax: illum
           ? illum.map((f) => f.reduce((m, v) => (v > m ? v : m), 1)) as [number, number, number]
           : null,
+        illuminationFields: illumFields,
         scaling,
       };
     }
   } finally {
     pool?.close();
   }
-  const order = new Map(fields.map((f, i) => [`${f.plate}|${f.well}|${f.site}`, i]));
-  reports.sort((a, b) =>
-    order.get(`${a.plate}|${a.well}|${a.site}`)! - order.get(`${b.plate}|${b.well}|${b.site}`)!
-  );
+  const order = new Map(fields.map((f, i) => [fieldKey(f), i]));
+  reports.sort((a, b) => order.get(fieldKey(a))! - order.get(fieldKey(b))!);
   const statuses: Partial<Record<FieldStatus, number>> = {};
   for (const r of reports) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
   const summary: SegmentDatasetSummary = {
     fields: fields.length,
+    absent: census.absent.length,
     statuses,
     crops: rows.length,
     plates: plates.length,
@@ -478,8 +578,10 @@ export async function segmentDataset(
       cropSize: options.cropSize ?? 96,
       maskOutsideCell: options.maskOutsideCell ?? false,
       illumination,
+      minIlluminationFields: minIllum,
       normalization,
       diameter: options.diameter ?? 25,
+      splitDepth: resolveNucleiOptions({ diameter: options.diameter, ...options.nuclei }).h,
     },
   };
   await writeFileAtomic(join(outDir, "cells.csv"), formatCellTable(rows));

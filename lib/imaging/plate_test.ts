@@ -96,3 +96,64 @@ Deno.test("segmentDataset rejects an unknown normalisation and a missing dataset
   );
   await assert.rejects(segmentDataset("/nonexistent-morphogan", "/tmp/x"), /nonexistent-morphogan/);
 });
+
+Deno.test("segmentDataset on a folder holding part of the table: absent fields counted, a missing channel reported", async () => {
+  const root = await Deno.makeTempDir({ prefix: "morphogan-partial-" });
+  try {
+    const data = join(root, "data");
+    await synthesizeBbbc021(
+      data,
+      resolveSyntheticOptions({ seed: 7, masks: false, width: 128, height: 128 }, "tiny"),
+    );
+    const meta = await readBbbc021Metadata(data);
+    const plate = meta.fields[0].plate;
+    const fields = meta.fields.filter((f) => f.plate === plate);
+    // Only the first plate's first four fields are there, the second without its tubulin file.
+    for (const f of meta.fields.filter((f) => !fields.slice(0, 4).includes(f))) {
+      for (const file of f.files) await Deno.remove(join(data, file));
+    }
+    await Deno.remove(join(data, fields[1].files[1]));
+    let plan;
+    let progress = 0;
+    const summary = await segmentDataset(data, join(root, "out"), {
+      cropSize: 16,
+      diameter: 12,
+      onStart: (p) => plan = p,
+      onProgress: () => progress++,
+    });
+    assert.deepEqual(plan, {
+      listed: meta.fields.length,
+      fields: 4,
+      incomplete: 1,
+      absent: meta.fields.length - 4,
+      plates: 1,
+      uncorrected: [{ plate, fields: 3 }],
+      minIlluminationFields: 5,
+      imageRoot: data,
+    });
+    assert.equal(progress, 4);
+    assert.deepEqual([summary.fields, summary.absent, summary.plates], [4, meta.fields.length - 4, 1]);
+    assert.equal(summary.statuses["missing-file"], 1);
+    const report = JSON.parse(await Deno.readTextFile(join(root, "out", "report.json")));
+    assert.deepEqual(
+      report.fields.map((r: { well: string }) => r.well),
+      fields.slice(0, 4).map((f) => f.well),
+    );
+    assert.equal(
+      report.fields[1].message,
+      `no tubulin file '${fields[1].files[1]}' (DNA and actin are present)`,
+    );
+    const plates = JSON.parse(await Deno.readTextFile(join(root, "out", "plates.json")));
+    assert.deepEqual(
+      [plates[plate].absent, plates[plate].illuminationFields, plates[plate].illuminationMax],
+      [fields.length - 4, 0, null],
+    );
+    // A folder with none of the files is a clear error, not a run of skipped fields.
+    await assert.rejects(
+      segmentDataset(data, join(root, "out2"), { imageRoot: join(root, "empty") }),
+      /none of the \d+ fields of '.*BBBC021_v1_image.csv' has a file under '.*empty' \(e\.g\. expected '.*empty\/Week/,
+    );
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});

@@ -24,12 +24,26 @@ import { type NucleiOptions, segmentNuclei } from "./nuclei.ts";
 import { regionProps } from "./regionprops.ts";
 import { percentiles } from "./threshold.ts";
 
-/** Outcome of a field. */
-export type FieldStatus = "ok" | "no-cells" | "blank" | "saturated" | "decode-error" | "error";
+/**
+ * Outcome of a field. `segmentField` gives the first four; the dataset driver (plate.ts) adds
+ * `"missing-file"` (a channel file is absent: the field is not read), `"decode-error"` (a file cannot be read)
+ * and `"error"` (anything else thrown while segmenting it).
+ */
+export type FieldStatus =
+  | "ok"
+  | "no-cells"
+  | "blank"
+  | "saturated"
+  | "missing-file"
+  | "decode-error"
+  | "error";
 
 /** Options for {@linkcode segmentField}. */
 export interface SegmentOptions {
-  /** Typical nucleus diameter in pixels (default 25: BBBC021 at 20×); passed to nuclei and cells. */
+  /**
+   * Typical nucleus diameter in pixels (default 25, the synthetic data; real BBBC021: 36, see
+   * `BBBC021_NUCLEI` in nuclei.ts); passed to nuclei and cells.
+   */
   diameter?: number;
   /** Nucleus segmentation options (see nuclei.ts). */
   nuclei?: NucleiOptions;

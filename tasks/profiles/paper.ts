@@ -5,13 +5,20 @@
  */
 import { defineProfile } from "../../workflow/mod.ts";
 import type { Stages } from "../pipeline.ts";
+import { BBBC021_NUCLEI } from "../../lib/imaging/nuclei.ts";
 
 /** The paper profile. */
 export const paper = defineProfile<Stages>({
   name: "paper",
   description: "real BBBC021 (downloaded), 96 px crops, the paper's architecture and schedule (GPU)",
   params: {
-    segment: { cropSize: 96, maskOutsideCell: true },
+    // Real BBBC021 nuclei: ~36 px across, touching ones split at a 2.5 px neck (see BBBC021_NUCLEI).
+    segment: {
+      cropSize: 96,
+      maskOutsideCell: true,
+      diameter: BBBC021_NUCLEI.diameter,
+      splitDepth: BBBC021_NUCLEI.h,
+    },
     normalize: { method: "crop-max", size: 0 },
     train_dcgan: { steps: 100000, width: 1, batchSize: 64, checkpointEvery: 1000, sampleEvery: 5000 },
     train_wgan: { steps: 100000, width: 1, batchSize: 64, checkpointEvery: 1000, sampleEvery: 5000 },
