@@ -108,15 +108,17 @@ function score(cells: ProfileTable<ProfileRow>) {
   const out: Record<string, { nsc: number; nscb: number }> = {};
   const evalOf = (t: ProfileTable<ProfileRow>) => {
     const r = evaluateTreatments(aggregate(t, { by: "treatment", method: "mean" }), { nullSize: 100 });
-    return { nsc: r.nsc.per_compound, nscb: r.nscb.per_compound };
+    return { nsc: r.nsc.per_compound, nscb: r.nscb.per_compound, map: r.map.map };
   };
   out.raw = evalOf(clean);
   out.zscore = evalOf(normalizeCells(clean, { method: "zscore" }).table);
   out.zscore_batch = evalOf(normalizeCells(clean, { method: "zscore", center: "batch" }).table);
-  for (const shrinkage of [0.001, 0.01, 0.1]) {
-    out[`whiten_${shrinkage}`] = evalOf(normalizeCells(clean, { method: "whiten", shrinkage }).table);
+  out.zscore_plate = evalOf(normalizeCells(clean, { method: "zscore", center: "plate", minControls: 3 }).table);
+  for (const shrinkage of [0.1, 0.3, 1]) {
+    out[`whiten_batch_${shrinkage}`] = evalOf(
+      normalizeCells(clean, { method: "whiten", center: "batch", shrinkage }).table,
+    );
   }
-  out.whiten_batch = evalOf(normalizeCells(clean, { method: "whiten", center: "batch" }).table);
   return out;
 }
 
@@ -156,17 +158,22 @@ const t0 = performance.now();
 const readouts: { name: string; layers: FeatureLayer[]; symmetries: 1 | 8 }[] = [
   { name: "latent", layers: ["latent"], symmetries: 1 },
   { name: "latent8", layers: ["latent"], symmetries: 8 },
-  { name: "pooled", layers: ["pooled"], symmetries: 1 },
   { name: "pooled8", layers: ["pooled"], symmetries: 8 },
   { name: "both8", layers: ["latent", "pooled"], symmetries: 8 },
 ];
+let trainSeconds = 0;
 for (let step = 0; step <= steps; step++) {
-  if (step > 0) await trainer.runStep();
+  if (step > 0) {
+    const t = performance.now();
+    await trainer.runStep();
+    trainSeconds += (performance.now() - t) / 1000;
+  }
   if (!snaps.includes(step)) continue;
   const result: Record<string, unknown> = {
     name: a.name,
     step,
     seconds: (performance.now() - t0) / 1000,
+    trainSeconds,
     settings: { ...settings, normalize: method },
   };
   for (const r of readouts) {
@@ -192,8 +199,8 @@ for (let step = 0; step <= steps; step++) {
   await Deno.writeTextFile(a.out!, line + "\n", { append: true });
   const brief = readouts.map((r) => {
     const s = result[r.name] as Record<string, { nsc: number }>;
-    return `${r.name} ${(s.raw.nsc * 100).toFixed(0)}/${(s.zscore.nsc * 100).toFixed(0)}/${
-      (s["whiten_0.01"].nsc * 100).toFixed(0)
+    return `${r.name} ${(s.raw.nsc * 100).toFixed(0)}/${(s.zscore_batch.nsc * 100).toFixed(0)}/${
+      (s["whiten_batch_0.3"].nsc * 100).toFixed(0)
     }`;
   }).join("  ");
   console.log(`${a.name} step ${step} (${((performance.now() - t0) / 1000).toFixed(0)} s): ${brief}`);
