@@ -18,6 +18,7 @@ import { aggregate, type AggregateMethod } from "./aggregate.ts";
 import { dropInvalidFeatures } from "./clean.ts";
 import { type EvaluateOptions, evaluateTreatments, type EvaluationReport } from "./evaluate.ts";
 import { featureSelect, type FeatureSelectOptions } from "./feature_select.ts";
+import { NotApplicableError } from "./not_applicable.ts";
 import { madRobustize } from "./robustize.ts";
 import type { AggregateRow, ProfileRow, ProfileTable } from "./types.ts";
 import { whiten } from "./whiten.ts";
@@ -64,7 +65,8 @@ export interface PipelineResult {
 }
 
 /**
- * Runs the pipeline (see module doc) on rows with their metadata.
+ * Runs the pipeline (see module doc) on rows with their metadata. A step the data cannot support throws a
+ * {@linkcode NotApplicableError} saying why (lib/profiling/protocol.ts turns it into a result).
  *
  * @param input Wells (or cells, with `cellsToWells`).
  * @param options Steps to run.
@@ -94,7 +96,16 @@ export function runProfilePipeline(
   }
   let excluded: Record<string, string[]> = {};
   if (options.select) {
-    const s = featureSelect(wells, options.select === true ? {} : options.select);
+    let s: ReturnType<typeof featureSelect<ProfileRow>>;
+    try {
+      s = featureSelect(wells, options.select === true ? {} : options.select);
+    } catch (e) {
+      // Why selection left nothing usually lies upstream (e.g. a control MAD of 0 → 1/ε scaled outliers).
+      if (e instanceof NotApplicableError && warnings.length) {
+        throw new NotApplicableError(`${e.message}; after: ${warnings.join("; ")}`);
+      }
+      throw e;
+    }
     excluded = s.excluded as Record<string, string[]>;
     wells = s.table;
   }

@@ -114,18 +114,39 @@ const Rule = z.looseObject({
   neighbors: z.array(Neighbor),
 });
 
-/** `evaluate/evaluation.json`: feature set → protocol → summary and report. */
+/** One protocol of one feature set in `evaluation.json`: its summary and report. */
+export const EvaluatedProtocol = z.looseObject({
+  summary: Metrics,
+  report: z.looseObject({ nsc: Rule, nscb: Rule.optional() }),
+});
+/** One protocol of one feature set in `evaluation.json`: its summary and report. */
+export type EvaluatedProtocol = z.infer<typeof EvaluatedProtocol>;
+
+/**
+ * One protocol of one feature set in `evaluation.json`: its summary and report, or `not_applicable`, why the
+ * data could not support it (e.g. feature selection excluded every feature).
+ */
+const ProtocolEntry = z.looseObject({
+  summary: Metrics.optional(),
+  report: EvaluatedProtocol.shape.report.optional(),
+  not_applicable: z.string().optional(),
+}).refine((e) => e.not_applicable !== undefined || (e.summary !== undefined && e.report !== undefined), {
+  message: "expected summary and report, or not_applicable (the reason the protocol does not apply)",
+});
+/** One protocol of one feature set in `evaluation.json`. */
+export type ProtocolEntry = z.infer<typeof ProtocolEntry>;
+
+/** Whether a protocol entry was evaluated (has a summary and report) rather than not applicable. */
+export function isEvaluated(e: ProtocolEntry): e is ProtocolEntry & EvaluatedProtocol {
+  return e.not_applicable === undefined && e.summary !== undefined && e.report !== undefined;
+}
+
+/** `evaluate/evaluation.json`: feature set → protocol → summary and report, or why it is not applicable. */
 export const EvaluationJson = z.record(
   z.string(),
-  z.record(
-    z.string(),
-    z.looseObject({
-      summary: Metrics,
-      report: z.looseObject({ nsc: Rule, nscb: Rule.optional() }),
-    }),
-  ),
+  z.record(z.string(), ProtocolEntry),
 );
-/** `evaluate/evaluation.json`: feature set → protocol → summary and report. */
+/** `evaluate/evaluation.json`: feature set → protocol → summary and report, or why it is not applicable. */
 export type EvaluationJson = z.infer<typeof EvaluationJson>;
 
 /** One entry of `figures/figures.json`. */
