@@ -120,6 +120,7 @@ Deno.test("deno task embed: a crop set → the index's columns then f0..f99, as 
     size: 16,
     lowQuantile: 0.001,
     highQuantile: 0.999,
+    minControlCells: 8,
   });
   const gan = await loadGan(join(cache, "objects", TRAIN_KEY, "model"));
   const f = await encodeLatents(gan, (await readCrops(join(dir, "norm"))).data as Float32Array);
