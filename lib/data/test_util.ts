@@ -36,6 +36,8 @@ export interface RaggedPlate {
   /** Multiplies every intensity (plate-to-plate gain). */
   gain: number;
   wells: [compound: string, cells: number][];
+  /** A fixed brightness of its DMSO cells (default: random, 0.8–1.2 like every cell). */
+  dmsoBright?: number;
 }
 
 /**
@@ -70,29 +72,36 @@ const RAGGED_MOA: Record<string, [number, string]> = {
   taxol: [0.3, "Microtubule stabilizers"],
   ALLN: [3, "Protein degradation"],
   AZ138: [1, "Eg5 inhibitors"],
+  "AZ-C": [0.1, "Eg5 inhibitors"],
 };
 
 /**
- * Writes a crop set (uint16 `.npy` crops of `size` px and index.csv) of {@linkcode RAGGED_PLATES}: a disc
+ * Writes a crop set (uint16 `.npy` crops of `size` px and index.csv) of `plates` (default
+ * {@linkcode RAGGED_PLATES}): a disc
  * cell whose DNA, actin and tubulin differ by treatment and cell, times the plate's gain. Files store DNA,
  * actin, tubulin (as ../shared's BBBC021 crops do: `channelOrder: "dna-actin-tubulin"`).
  *
  * @returns The number of crops.
  */
-export async function writeRaggedCropSet(dir: string, size = 24): Promise<number> {
+export async function writeRaggedCropSet(
+  dir: string,
+  size = 24,
+  plates: readonly RaggedPlate[] = RAGGED_PLATES,
+): Promise<number> {
   const { encodeNpy } = await import("./npy.ts");
   const { Rng } = await import("./rng.ts");
   const rng = new Rng(11);
   const lines = ["file,plate,well,compound,concentration,moa,site"];
   let n = 0;
-  for (const p of RAGGED_PLATES) {
+  for (const p of plates) {
     for (const [w, [compound, cells]] of p.wells.entries()) {
       const [concentration, moa] = RAGGED_MOA[compound];
       const tubulin = compound === "taxol" ? 2.5 : compound === "AZ138" ? 1.8 : 1;
       for (let k = 0; k < cells; k++, n++) {
         const data = new Uint16Array(size * size * 3);
         const r = size * (0.15 + 0.05 * rng.int(3)), c = size / 2;
-        const bright = 0.8 + 0.4 * rng.int(5) / 4;
+        const random = 0.8 + 0.4 * rng.int(5) / 4;
+        const bright = compound === "DMSO" && p.dmsoBright !== undefined ? p.dmsoBright : random;
         for (let y = 0; y < size; y++) {
           for (let x = 0; x < size; x++) {
             const d = Math.hypot(x - c, y - c), i = (y * size + x) * 3;

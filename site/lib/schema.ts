@@ -270,7 +270,11 @@ export const GalleryJson = z.looseObject({
     batch: z.string().optional(),
     wells: num.optional(),
     cells: num.optional(),
+    /** Which cells set the plate's plate-percentile scaling (its own DMSO, its batch's DMSO, all its cells). */
+    scaling: z.looseObject({ source: z.string(), cells: num }).nullable().optional(),
   })).optional().default([]),
+  /** How the plates were scaled, in one line, or null. */
+  scaling: z.string().nullable().optional(),
 });
 /** `gallery/gallery.json`. */
 export type GalleryJson = z.infer<typeof GalleryJson>;
