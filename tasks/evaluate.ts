@@ -116,9 +116,15 @@ export const evaluate = defineTask({
           }
         }
       }
-      const na = Object.entries(results[set]).filter(([, r]) => "not_applicable" in r);
-      for (const [name, r] of na) {
-        ctx.log.warn(`${set} ${name}: not applicable: ${(r as { not_applicable: string }).not_applicable}`);
+      const na = Object.entries(results[set]).flatMap(([name, r]) =>
+        "not_applicable" in r ? [[name, r.not_applicable] as const] : []
+      );
+      if (na.length) {
+        ctx.log.warn(
+          `${set}: ${na.length} protocol(s) not applicable: ${na.map(([name]) => name).join(", ")} (${
+            na[0][0]
+          }: ${na[0][1].split("; after:")[0]}; every reason is in evaluation.json)`,
+        );
       }
       const authors = results[set]["cells-mean"];
       ctx.log.info(

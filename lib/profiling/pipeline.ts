@@ -89,9 +89,12 @@ export function runProfilePipeline(
   const clean = dropInvalidFeatures(wells, source);
   warnings.push(...clean.warnings);
   wells = clean.table;
+  // The normalisation's warnings also explain a selection that leaves nothing (e.g. a control MAD of 0).
+  const normalizeWarnings: string[] = [];
   if (normalize === "robustize" || normalize === "robustize+whiten") {
     const r = madRobustize(wells);
     warnings.push(...r.warnings);
+    normalizeWarnings.push(...r.warnings);
     wells = r.table;
   }
   let excluded: Record<string, string[]> = {};
@@ -101,8 +104,8 @@ export function runProfilePipeline(
       s = featureSelect(wells, options.select === true ? {} : options.select);
     } catch (e) {
       // Why selection left nothing usually lies upstream (e.g. a control MAD of 0 → 1/ε scaled outliers).
-      if (e instanceof NotApplicableError && warnings.length) {
-        throw new NotApplicableError(`${e.message}; after: ${warnings.join("; ")}`);
+      if (e instanceof NotApplicableError && normalizeWarnings.length) {
+        throw new NotApplicableError(`${e.message}; after: ${normalizeWarnings.join("; ")}`);
       }
       throw e;
     }
