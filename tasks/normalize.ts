@@ -54,7 +54,8 @@ export const normalize = defineTask({
     }),
     minControlCells: p.int(8, {
       min: 1,
-      doc: "plate-percentile: fewest DMSO cells that scale a plate; below, its batch's DMSO cells, else all its cells",
+      doc:
+        "plate-percentile: fewest DMSO cells that scale a plate; below, its batch's DMSO cells, else all its cells",
     }),
   },
   async run(ctx) {
