@@ -13,6 +13,7 @@
  */
 import { isAbsolute, join, resolve } from "node:path";
 import { defineTask, p } from "../workflow/mod.ts";
+import { CROP_SET_DEFAULTS } from "../lib/data/crop_set_defaults.ts";
 
 const dirOf = (dir: string, root: string) => (isAbsolute(dir) ? dir : resolve(root, dir));
 
@@ -23,11 +24,11 @@ export const cropSet = defineTask({
   description: "single-cell crops from a crop-set folder, as a crop store",
   params: {
     dir: p.string("../shared/data/bbbc021/crops", { doc: "crop-set folder (relative to the project root)" }),
-    index: p.string("index.csv", { doc: "index file inside the folder" }),
-    channelOrder: p.oneOf(["dna-tubulin-actin", "dna-actin-tubulin"], "dna-actin-tubulin", {
+    index: p.string(CROP_SET_DEFAULTS.index, { doc: "index file inside the folder" }),
+    channelOrder: p.oneOf(["dna-tubulin-actin", "dna-actin-tubulin"], CROP_SET_DEFAULTS.channelOrder, {
       doc: "the files' channel order (BBBC021 crops in ../shared: DNA, actin, tubulin)",
     }),
-    batch: p.string("", {
+    batch: p.string(CROP_SET_DEFAULTS.batch, {
       doc: "batch of every crop when the index has no batch column (default: plate's WeekN)",
     }),
   },

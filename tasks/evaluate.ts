@@ -9,8 +9,13 @@
  * - `wells-<agg>/<norm>+select`: the same with pycytominer-style feature selection (variance, correlation
  *   > 0.9, outliers) after the robust z-score.
  *
- * Outputs: `evaluation.json` (every set × protocol, full reports) and `table1.json`: one row per method, ours
- * under the authors' protocol and under our best protocol (by NSC per compound), beside the paper's numbers.
+ * A protocol the data cannot support (e.g. per-plate robust z-scores against one DMSO well per plate: a MAD
+ * of 0, so every feature is an outlier and selection removes them all) does not fail the task: it is
+ * recorded as `{ "not_applicable": reason }` and the others are evaluated.
+ *
+ * Outputs: `evaluation.json` (every set × protocol, full reports, or why a protocol is not applicable) and
+ * `table1.json`: one row per method, ours under the authors' protocol and under our best applicable protocol
+ * (by NSC per compound), beside the paper's numbers.
  * @module
  */
 import { defineTask, p } from "../workflow/mod.ts";
@@ -35,6 +40,7 @@ export const evaluate = defineTask({
     const { tableFromJson } = await import("../lib/profiling/table_io.ts");
     const { evaluateTreatments } = await import("../lib/profiling/evaluate.ts");
     const { runProfilePipeline, NORMALIZE_METHODS } = await import("../lib/profiling/pipeline.ts");
+    const { tryProtocol } = await import("../lib/profiling/protocol.ts");
     const { FEATURE_SET_LABELS, PAPER_TABLE1 } = await import("../lib/profiling/paper_table1.ts");
     type Report = ReturnType<typeof evaluateTreatments>;
     type AggregateRow = import("../lib/profiling/types.ts").AggregateRow;
@@ -61,8 +67,15 @@ export const evaluate = defineTask({
       map: r.map.map,
       map_fraction_retrieved: r.map.fraction_retrieved,
     });
-    const results: Record<string, Record<string, { summary: ReturnType<typeof summary>; report: Report }>> =
-      {};
+    type Evaluated = { summary: ReturnType<typeof summary>; report: Report };
+    const results: Record<string, Record<string, Evaluated | { not_applicable: string }>> = {};
+    /** One protocol: its summary and report, or why it does not apply to this data. */
+    const evaluateProtocol = (run: () => Report) => {
+      const o = tryProtocol(run);
+      return o.notApplicable === undefined
+        ? { summary: summary(o.result), report: o.result }
+        : { not_applicable: o.notApplicable };
+    };
     // NSC needs annotated treatments of at least two compounds besides the control (not so for a crop set
     // of DMSO and one compound): then Table 1 has only the paper's numbers and the reason (see dose_response).
     const probe = tableFromJson<AggregateRow>(
@@ -82,37 +95,60 @@ export const evaluate = defineTask({
       const read = async <R extends ProfileRow>(f: string) =>
         tableFromJson<R>(await Deno.readTextFile(join(dir, f)), join(dir, f));
       results[set] = {};
-      const cells = evaluateTreatments(await read<AggregateRow>("treatments_cells.json"), evalOptions);
-      results[set]["cells-mean"] = { summary: summary(cells), report: cells };
+      const treatments = await read<AggregateRow>("treatments_cells.json");
+      results[set]["cells-mean"] = evaluateProtocol(() => evaluateTreatments(treatments, evalOptions));
       const wells = await read<ProfileRow>("wells_mean.json");
       for (const normalize of P.normalizations) {
         for (const agg of P.aggregations) {
           for (const select of P.select ? [false, true] : [false]) {
-            const r = runProfilePipeline(wells, {
-              normalize: normalize as never,
-              aggregate: agg as "mean" | "median",
-              select,
-              evaluate: evalOptions,
-              source: `${set} wells`,
-            });
             const name = `wells-${agg}/${normalize}${select ? "+select" : ""}`;
-            results[set][name] = { summary: summary(r.report), report: r.report };
-            for (const w of r.warnings) ctx.log.debug(`${set} ${name}: ${w}`);
+            results[set][name] = evaluateProtocol(() => {
+              const r = runProfilePipeline(wells, {
+                normalize: normalize as never,
+                aggregate: agg as "mean" | "median",
+                select,
+                evaluate: evalOptions,
+                source: `${set} wells`,
+              });
+              for (const w of r.warnings) ctx.log.debug(`${set} ${name}: ${w}`);
+              return r.report;
+            });
           }
         }
       }
-      const s = results[set]["cells-mean"].summary;
+      const na = Object.entries(results[set]).flatMap(([name, r]) =>
+        "not_applicable" in r ? [[name, r.not_applicable] as const] : []
+      );
+      if (na.length) {
+        ctx.log.warn(
+          `${set}: ${na.length} protocol(s) not applicable: ${na.map(([name]) => name).join(", ")} (${
+            na[0][0]
+          }: ${na[0][1].split("; after:")[0]}; every reason is in evaluation.json)`,
+        );
+      }
+      const authors = results[set]["cells-mean"];
       ctx.log.info(
-        `${set}: NSC ${(s.nsc_per_compound * 100).toFixed(1)} % per compound (authors' protocol), NSCB ${
-          (s.nscb_per_treatment * 100).toFixed(1)
-        } %, mAP ${s.map.toFixed(3)}`,
+        "summary" in authors
+          ? `${set}: NSC ${(authors.summary.nsc_per_compound * 100).toFixed(1)} % per compound (authors' ` +
+            `protocol), NSCB ${(authors.summary.nscb_per_treatment * 100).toFixed(1)} %, mAP ${
+              authors.summary.map.toFixed(3)
+            }` + (na.length ? `; ${na.length} protocol(s) not applicable` : "")
+          : `${set}: the authors' protocol is not applicable: ${authors.not_applicable}`,
       );
       ctx.progress.tick();
     }
+    /** The applicable protocols of a set. */
+    const evaluated = (set: string) =>
+      Object.entries(results[set]).filter((e): e is [string, Evaluated] => "summary" in e[1]);
     const best = (set: string) => {
-      const entries = Object.entries(results[set]);
+      const entries = evaluated(set);
+      if (entries.length === 0) return null;
       entries.sort((a, b) => b[1].summary.nsc_per_compound - a[1].summary.nsc_per_compound);
       return { protocol: entries[0][0], ...entries[0][1].summary };
+    };
+    const authors = (set: string) => {
+      const r = results[set]["cells-mean"];
+      return "summary" in r ? { protocol: "cells-mean", ...r.summary } : null;
     };
     const names = FEATURE_SET_LABELS;
     const rows = FEATURE_SETS.map((set) => {
@@ -120,7 +156,7 @@ export const evaluate = defineTask({
       return {
         method: names[set],
         set,
-        ours: undefinedReason ? null : { protocol: "cells-mean", ...results[set]["cells-mean"].summary },
+        ours: undefinedReason ? null : authors(set),
         best: undefinedReason ? null : best(set),
         paper: paper
           ? { method: paper.method, nsc: paper.nsc, draft: paper.draft ?? null, source: paper.source }
@@ -138,7 +174,7 @@ export const evaluate = defineTask({
       metric: "1-NN MOA accuracy (fractions); NSC per compound is the paper's number",
       protocols: {
         "cells-mean": "treatment = mean of its cells, no normalisation (the authors')",
-        best: "our best protocol by NSC per compound (see evaluation.json)",
+        best: "our best applicable protocol by NSC per compound (see evaluation.json)",
       },
       undefinedReason,
       rows: [...rows, ...others],

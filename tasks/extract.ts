@@ -17,7 +17,10 @@ import { normalize } from "./normalize.ts";
 import { segment } from "./segment.ts";
 import { trainDcgan, trainLsgan, trainWgan } from "./train.ts";
 
-/** Encodes every normalised crop with D of `model` (a train task's output dir, or a config for `random`). */
+/**
+ * Encodes every normalised crop with D of `model` (a train task's output dir, or a config for `random`), by
+ * the code path `deno task embed` uses (lib/models/cell_features.ts).
+ */
 async function extractLatents(
   ctx: {
     inputs: { crops: string; model: string };
@@ -32,9 +35,9 @@ async function extractLatents(
   random: boolean,
 ): Promise<void> {
   const { join } = await import("node:path");
-  const { readCrops } = await import("../lib/imaging/crop_store.ts");
+  const { readCropTable } = await import("../lib/imaging/crop_store.ts");
   const { selectBackend } = await import("../lib/models/backend.ts");
-  const { encodeLatents } = await import("../lib/models/encode.ts");
+  const { cellLatents } = await import("../lib/models/cell_features.ts");
   const { Gan } = await import("../lib/models/gan.ts");
   const { loadGan, readWeights } = await import("../lib/models/weights.ts");
   const { writeFeatureSet } = await import("../lib/profiling/feature_store.ts");
@@ -44,24 +47,21 @@ async function extractLatents(
   const gan = random
     ? new Gan((await readWeights(modelDir)).config, undefined, ctx.params.seed)
     : await loadGan(modelDir);
-  const crops = await readCrops(ctx.inputs.crops);
-  if (crops.dtype !== "float32" || crops.size !== gan.config.size) {
-    throw new Error(
-      `Cannot encode ${crops.dtype} crops of ${crops.size} px with a D of ${gan.config.size} px: expected the normalised crops it was trained on`,
-    );
+  ctx.progress.start((await readCropTable(ctx.inputs.crops)).length, "cells");
+  try {
+    const { rows, data, featureDim } = await cellLatents(gan, ctx.inputs.crops, {
+      batchSize: ctx.params.batchSize,
+      noiseStd: ctx.params.noiseStd,
+      seed: ctx.params.seed,
+      signal: ctx.signal,
+      onProgress: (done: number) => ctx.progress.set(done),
+    });
+    const names = Array.from({ length: featureDim }, (_, i) => `f${i}`);
+    await writeFeatureSet(ctx.out, { kind, names, data, rows });
+    ctx.log.info(`${rows.length} cells × ${names.length} features`);
+  } finally {
+    gan.dispose();
   }
-  ctx.progress.start(crops.rows.length, "cells");
-  const data = await encodeLatents(gan, crops.data as Float32Array, {
-    batchSize: ctx.params.batchSize,
-    noiseStd: ctx.params.noiseStd,
-    seed: ctx.params.seed,
-    signal: ctx.signal,
-    onProgress: (done: number) => ctx.progress.set(done),
-  });
-  gan.dispose();
-  const names = Array.from({ length: gan.config.featureDim }, (_, i) => `f${i}`);
-  await writeFeatureSet(ctx.out, { kind, names, data, rows: crops.rows });
-  ctx.log.info(`${crops.rows.length} cells × ${names.length} features`);
 }
 
 const latentParams = {

@@ -1,12 +1,12 @@
 /**
  * `deno task embed --model <train output dir or cache key> --crops DIR --out FILE.csv`: per-cell latent
  * features (the trained discriminator's 100-d `latent`) for any crop set with an index CSV, or any crop
- * store, outside the DAG (lib/models/embed.ts). The crops are normalised as the model's training crops were,
- * read from the training run's provenance in the cache.
+ * store, outside the DAG (lib/models/embed.ts). The crops are read and normalised as the model's training
+ * crops were (channel order, normalisation), from the training run's provenance in the cache, by the code
+ * path of the extract tasks.
  *
  * ```
- * deno task embed --model 37b8404b --crops ../shared/data/bbbc021/crops --channel-order dna-actin-tubulin \
- *   --out lsgan_features.csv
+ * deno task embed --model 37b8404b --crops ../shared/data/bbbc021/crops --out lsgan_features.csv
  * ```
  * @module
  */
@@ -19,7 +19,8 @@ import { embedCrops } from "../lib/models/embed.ts";
 
 const USAGE = `usage: deno task embed --model <train task output dir | cache key> --crops DIR --out FILE.csv
   --index FILE            crop index inside DIR (default index.csv); DIR may instead be a crop store (cells.csv)
-  --channel-order ORDER   dna-tubulin-actin (default) or dna-actin-tubulin (BBBC021 crops in ../shared)
+  --channel-order ORDER   dna-actin-tubulin or dna-tubulin-actin: how a crop set's files store the channels
+                          (default: as the model's training crop set, else dna-actin-tubulin, as crop_set)
   --normalize METHOD      crop-max | plate-percentile (default: as the model's training crops)
   --cache DIR             cache folder holding the keys (default cache)
   --backend NAME          ${BACKEND_CHOICES.join(" | ")} (default auto)

@@ -2,6 +2,12 @@
  * The gallery: the dataset in numbers (plates, batches, wells, treatments, cells per MOA) and strips of
  * example cells per treatment and per MOA, drawn from a normalised crop store, for the site's MOA explorer and
  * data pages. Layout of the output: docs/results.md.
+ *
+ * The strips show the crops as the networks see them, so their brightness is the normalisation's: with
+ * plate-percentile scaling, a plate's cells are as bright as its reference cells allow. When that reference
+ * was one or two DMSO cells (moa-crops before lib/imaging/plate_scaling.ts), a dim reference cell saturated
+ * its plate's treated cells and a bright one darkened them; gallery.json now says how each plate was scaled
+ * (the store's scaling.json).
  * @module
  */
 import { join } from "node:path";
@@ -9,6 +15,8 @@ import { treatmentKey } from "../data/bbbc021.ts";
 import { writeFileAtomic } from "../data/atomic_write.ts";
 import { Rng } from "../data/rng.ts";
 import { readCrops, readCropTable } from "../imaging/crop_store.ts";
+import { SCALING_FILE, type ScalingFile } from "../imaging/normalize_store.ts";
+import type { ScalingSource } from "../imaging/plate_scaling.ts";
 import type { CellRow } from "../imaging/shards.ts";
 import { imageGridPng } from "./image_grid.ts";
 
@@ -72,7 +80,16 @@ export interface Gallery {
   };
   moas: GalleryMoa[];
   treatments: GalleryTreatment[];
-  plates: { plate: string; batch: string; wells: number; cells: number }[];
+  /** Per plate; `scaling`: which cells set its plate-percentile scaling, and how many (null: not recorded). */
+  plates: {
+    plate: string;
+    batch: string;
+    wells: number;
+    cells: number;
+    scaling: { source: ScalingSource; cells: number } | null;
+  }[];
+  /** How the store's plates were scaled, in one line (plate-percentile), or null. */
+  scaling: string | null;
 }
 
 /** Draws `k` distinct indices of `list` (all when it has ≤ k), in table order. */
@@ -168,6 +185,14 @@ export async function makeGallery(
       ...await strip(moaPicks[i], `moa_${String(i).padStart(2, "0")}.png`),
     });
   }
+  const scaling = await Deno.readTextFile(join(cropsDir, SCALING_FILE)).then(
+    (text) => JSON.parse(text) as ScalingFile,
+    (e) => {
+      if (e instanceof Deno.errors.NotFound) return null;
+      throw e;
+    },
+  );
+  const scaledBy = new Map(scaling?.plates.map((p) => [p.plate, { source: p.source, cells: p.cells }]));
   const plates = [...groupBy(rows, (r) => r.plate)].sort(([a], [b]) => a.localeCompare(b)).map((
     [plate, list],
   ) => ({
@@ -175,6 +200,7 @@ export async function makeGallery(
     batch: rows[list[0]].batch,
     wells: new Set(list.map((j) => rows[j].well)).size,
     cells: list.length,
+    scaling: scaledBy.get(plate) ?? null,
   }));
   const gallery: Gallery = {
     cropSize: size,
@@ -193,6 +219,7 @@ export async function makeGallery(
     moas,
     treatments,
     plates,
+    scaling: scaling?.summary ?? null,
   };
   await writeFileAtomic(
     join(outDir, "gallery.json"),

@@ -6,7 +6,8 @@
  * - `"plate-percentile"` — per plate and channel, `(v − lo) / (hi − lo)` clamped to [0, 1], then mapped to
  *   [−1, 1], with `lo`/`hi` the 0.1st/99.9th percentiles of the cell pixels of the plate's DMSO (control)
  *   fields, or of all its fields when it has no control field. One affine map per plate keeps the intensity
- *   differences between treatments on a plate (and the DMSO reference cancels plate-to-plate gain).
+ *   differences between treatments on a plate (and the DMSO reference cancels plate-to-plate gain). A crop
+ *   store's plates with few DMSO cells fall back to their batch's DMSO cells (lib/imaging/plate_scaling.ts).
  *
  * Percentiles come from {@linkcode IntensityHistogram}s (4096 bins over the bit depth's range, so ≤ 16
  * grey levels of a 16-bit image per bin), which workers fill per field and the driver merges per plate.
@@ -120,7 +121,10 @@ export function normalizeCropMax(data: ArrayLike<number>, count: number, size: n
 }
 
 /** Per-plate percentile normalisation of a `[N, S, S, 3]` stack to [−1, 1]. */
-export function normalizePlatePercentile(data: ArrayLike<number>, scaling: PlateScaling): Float32Array {
+export function normalizePlatePercentile(
+  data: ArrayLike<number>,
+  scaling: Pick<PlateScaling, "lo" | "hi">,
+): Float32Array {
   const out = new Float32Array(data.length);
   const s = scaling.lo.map((lo, c) => 2 / (scaling.hi[c] - lo));
   for (let i = 0; i < data.length; i++) {

@@ -1,19 +1,21 @@
 /**
  * Normalises a whole crop store: raw uint16 crops → float32 in [−1, 1] by `crop-max` or `plate-percentile`
  * (see normalize.ts), optionally resampled to a side; shards mirror the input's and cells.csv is carried
- * over. The `normalize` task and `deno task embed` both use it, so new cells are prepared exactly as the
- * training cells were.
+ * over. `plate-percentile` also writes `scaling.json`: how each plate was scaled (its own DMSO cells, its
+ * batch's, or all its cells: lib/imaging/plate_scaling.ts). The `normalize` task and `deno task embed` both
+ * use it, so new cells are prepared exactly as the training cells were.
  * @module
  */
 import { join } from "node:path";
+import { writeFileAtomic } from "../data/atomic_write.ts";
 import { readCropTable } from "./crop_store.ts";
+import { IntensityHistogram, normalizeCropMax, normalizePlatePercentile } from "./normalize.ts";
 import {
-  IntensityHistogram,
-  normalizeCropMax,
-  normalizePlatePercentile,
-  type PlateScaling,
-  plateScaling,
-} from "./normalize.ts";
+  choosePlateScalings,
+  type PlateCells,
+  type PlateScalingRecord,
+  scalingSummary,
+} from "./plate_scaling.ts";
 import { resizeCrops } from "./resize.ts";
 import { readShard, writeShard } from "./shards.ts";
 
@@ -27,6 +29,11 @@ export interface StoreNormalization {
   lowQuantile: number;
   /** plate-percentile: upper quantile of DMSO pixels. */
   highQuantile: number;
+  /**
+   * plate-percentile: fewest DMSO cells a plate needs to be scaled by its own DMSO cells; below, its batch's
+   * DMSO cells (when they are as many), else all its cells.
+   */
+  minControlCells: number;
 }
 
 /** The `normalize` task's defaults. */
@@ -35,7 +42,22 @@ export const STORE_NORMALIZATION_DEFAULTS: Readonly<StoreNormalization> = {
   size: 0,
   lowQuantile: 0.001,
   highQuantile: 0.999,
+  minControlCells: 8,
 };
+
+/** The file of a normalised store that says how each plate was scaled (plate-percentile). */
+export const SCALING_FILE = "scaling.json";
+
+/** `scaling.json`. */
+export interface ScalingFile {
+  method: "plate-percentile";
+  lowQuantile: number;
+  highQuantile: number;
+  minControlCells: number;
+  /** The one-line summary that was logged. */
+  summary: string;
+  plates: PlateScalingRecord[];
+}
 
 /** Progress, logging and cancellation of {@link normalizeStore}. */
 export interface NormalizeHooks {
@@ -56,16 +78,16 @@ export async function normalizeStore(
   hooks: NormalizeHooks = {},
 ): Promise<{ cells: number; shards: number }> {
   const { method, size, lowQuantile, highQuantile } = options;
+  const { minControlCells } = options;
   await Deno.mkdir(out, { recursive: true });
   const rows = await readCropTable(input);
   const shards = [...new Set(rows.map((r) => r.shard))];
   hooks.progress?.start(shards.length * (method === "plate-percentile" ? 2 : 1), "shards");
 
-  // plate-percentile: histograms of every plate's DMSO crops (and of all its crops, as a fallback).
-  const scalings = new Map<string, PlateScaling>();
+  // plate-percentile: histograms of every plate's DMSO crops and of all its crops.
+  const scalings = new Map<string, PlateScalingRecord>();
   if (method === "plate-percentile") {
-    const dmso = new Map<string, IntensityHistogram>();
-    const all = new Map<string, IntensityHistogram>();
+    const plates = new Map<string, PlateCells>();
     const rowsOf = Map.groupBy(rows, (r) => r.shard);
     for (const shardName of shards) {
       hooks.signal?.throwIfAborted();
@@ -89,25 +111,42 @@ export async function normalizeStore(
           planes[1][i] = crop[3 * i + 1];
           planes[2][i] = crop[3 * i + 2];
         }
-        const hist = (m: Map<string, IntensityHistogram>) => {
-          let h = m.get(r.plate);
-          if (!h) m.set(r.plate, h = new IntensityHistogram(16));
-          return h;
-        };
-        hist(all).add(planes, mask);
-        if (r.compound === "DMSO") hist(dmso).add(planes, mask);
+        let p = plates.get(r.plate);
+        if (!p) {
+          plates.set(
+            r.plate,
+            p = {
+              plate: r.plate,
+              batch: r.batch,
+              dmso: new IntensityHistogram(16),
+              dmsoCells: 0,
+              all: new IntensityHistogram(16),
+              cells: 0,
+            },
+          );
+        }
+        p.all.add(planes, mask);
+        p.cells++;
+        if (r.compound === "DMSO") {
+          p.dmso.add(planes, mask);
+          p.dmsoCells++;
+        }
       }
       hooks.progress?.tick();
     }
-    for (const [plate, h] of all) {
-      const scaling = plateScaling(dmso.get(plate) ?? null, h, lowQuantile, highQuantile);
-      scalings.set(plate, scaling);
-      hooks.log?.(
-        `${plate}: lo ${scaling.lo.map((v) => v.toFixed(0))}, hi ${
-          scaling.hi.map((v) => v.toFixed(0))
-        } (${scaling.source})`,
-      );
-    }
+    const records = choosePlateScalings([...plates.values()], { minControlCells, lowQuantile, highQuantile });
+    for (const r of records) scalings.set(r.plate, r);
+    const summary = scalingSummary(records, minControlCells);
+    hooks.log?.(summary);
+    const file: ScalingFile = {
+      method,
+      lowQuantile,
+      highQuantile,
+      minControlCells,
+      summary,
+      plates: records,
+    };
+    await writeFileAtomic(join(out, SCALING_FILE), JSON.stringify(file, null, 2) + "\n");
   }
 
   for (const shardName of shards) {
@@ -135,7 +174,6 @@ export async function normalizeStore(
     });
     hooks.progress?.tick();
   }
-  await Deno.copyFile(join(input, "cells.csv"), join(out, "cells.csv"));
-  await Deno.copyFile(join(input, "cells.csv"), join(out, "cells.csv"));
+  await writeFileAtomic(join(out, "cells.csv"), await Deno.readFile(join(input, "cells.csv")));
   return { cells: rows.length, shards: shards.length };
 }

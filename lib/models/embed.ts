@@ -3,26 +3,23 @@
  * trained discriminator for every crop of a crop set (a folder with an index CSV, lib/data/crops.ts) or of a
  * crop store (cells.csv + shards), written as CSV: the index's columns, then `f0..f99`.
  *
- * Crops are prepared exactly as the model's training crops were: the normalisation (method, side, quantiles)
- * is read from the provenance of the training run — the train task's manifest names its `normalize` input,
- * whose manifest holds the params — and can be overridden.
+ * Crops are prepared exactly as the model's training crops were, by the code path of the `extract_*` tasks
+ * (lib/models/cell_features.ts): the crop-set options (channel order, batch) and the normalisation (method,
+ * side, quantiles, control-cell minimum) are read from the provenance of the training run — the train task's
+ * manifest names its `normalize` input, whose manifest holds the params and names its `crop_set` input —
+ * and can be overridden.
  * @module
  */
 import { isAbsolute, join, resolve } from "node:path";
 import { type ChannelOrder } from "../data/crops.ts";
-import { cropSetToStore } from "../data/crop_set_store.ts";
+import { CROP_SET_DEFAULTS } from "../data/crop_set_defaults.ts";
+import type { CropSetStoreOptions } from "../data/crop_set_store.ts";
 import { csvField, parseCsvGrid } from "../data/csv.ts";
-import { readCrops, readCropTable } from "../imaging/crop_store.ts";
-import { readShard } from "../imaging/shards.ts";
-import {
-  normalizeStore,
-  STORE_NORMALIZATION_DEFAULTS,
-  type StoreNormalization,
-} from "../imaging/normalize_store.ts";
-import { encodeLatents } from "./encode.ts";
+import { STORE_NORMALIZATION_DEFAULTS, type StoreNormalization } from "../imaging/normalize_store.ts";
+import { cellLatents } from "./cell_features.ts";
 import { loadGan } from "./weights.ts";
 
-/** A located model: its weights and, when known, how its training crops were normalised. */
+/** A located model: its weights and, when known, how its training crops were prepared. */
 export interface ResolvedModel {
   /** Folder with model.json and weights.bin. */
   weights: string;
@@ -32,6 +29,11 @@ export interface ResolvedModel {
   normalization: StoreNormalization | null;
   /** Where the normalisation came from. */
   source: string;
+  /**
+   * The `crop_set` options the training crops were read with, from provenance; null when they came from
+   * another source (segmented fields) or the manifests are not at hand.
+   */
+  cropSet: CropSetStoreOptions | null;
 }
 
 const HEX = /^[0-9a-f]{8,64}$/;
@@ -83,34 +85,36 @@ export async function resolveModel(spec: string, objects = "cache/objects"): Pro
       );
     }
   }
-  // Provenance: train manifest → its `crops` input (normalize) → that manifest's params.
+  // Provenance: train manifest → its `crops` input (normalize) → that manifest's params, and its `crops`
+  // input (crop_set, when the training started from a crop set) → that manifest's params.
   const taskDir = weights === dir ? dirname(dir) : dir;
-  const trainManifest = await readJsonFile(join(taskDir, "manifest.json"));
-  const cropsKey = (trainManifest?.inputKeys as Record<string, string> | undefined)?.crops;
-  if (cropsKey) {
-    const m = await readJsonFile(join(dirname(taskDir), cropsKey, "manifest.json"));
-    const components = m?.components as { task?: string; params?: Partial<StoreNormalization> } | undefined;
-    if (components?.task === "normalize" && components.params) {
-      return {
-        weights,
-        dir,
-        normalization: { ...STORE_NORMALIZATION_DEFAULTS, ...components.params },
-        source: `normalize ${cropsKey.slice(0, 12)} (the training crops' provenance)`,
-      };
-    }
+  const upstream = async (manifestDir: string) => {
+    const key = ((await readJsonFile(join(manifestDir, "manifest.json")))?.inputKeys as
+      | Record<string, string>
+      | undefined)?.crops;
+    if (!key) return null;
+    const m = await readJsonFile(join(dirname(taskDir), key, "manifest.json"));
+    const components = m?.components as { task?: string; params?: Record<string, unknown> } | undefined;
+    return components?.params ? { key, dir: join(dirname(taskDir), key), ...components } : null;
+  };
+  const norm = await upstream(taskDir);
+  if (norm?.task === "normalize") {
+    const set = await upstream(norm.dir);
+    return {
+      weights,
+      dir,
+      normalization: { ...STORE_NORMALIZATION_DEFAULTS, ...norm.params as Partial<StoreNormalization> },
+      source: `normalize ${norm.key.slice(0, 12)} (the training crops' provenance)`,
+      cropSet: set?.task === "crop_set"
+        ? { ...CROP_SET_DEFAULTS, ...set.params as CropSetStoreOptions }
+        : null,
+    };
   }
-  return { weights, dir, normalization: null, source: "" };
+  return { weights, dir, normalization: null, source: "", cropSet: null };
 }
 
 function dirname(path: string): string {
   return resolve(path, "..");
-}
-
-/** The element type of a crop store's first shard. */
-async function storeDtype(store: string): Promise<string> {
-  const rows = await readCropTable(store);
-  if (rows.length === 0) throw new Error(`Cannot embed '${store}': its cells.csv lists no crops`);
-  return (await readShard(join(store, rows[0].shard))).header.dtype;
 }
 
 /** Options of {@link embedCrops}. */
@@ -123,7 +127,10 @@ export interface EmbedOptions {
   out: string;
   /** Index CSV inside a crop-set folder (default `index.csv`). */
   index?: string;
-  /** Channel order of a crop set's files (default DNA, tubulin, actin). */
+  /**
+   * Channel order of a crop set's files (default: the training crops' `crop_set` channel order, else the
+   * crop_set task's default, DNA, actin, tubulin).
+   */
   channelOrder?: ChannelOrder;
   /** Override of the normalisation (default: the training run's). */
   normalization?: Partial<StoreNormalization>;
@@ -140,6 +147,8 @@ export interface EmbedResult {
   cells: number;
   features: number;
   normalization: StoreNormalization;
+  /** The crop-set options a crop-set folder was read with. */
+  cropSet: CropSetStoreOptions;
   out: string;
 }
 
@@ -167,56 +176,58 @@ export async function embedCrops(options: EmbedOptions): Promise<EmbedResult> {
     `model ${model.dir} (${size} px, ${gan.config.featureDim} features); normalisation ${normalization.method}` +
       (model.normalization ? ` from ${model.source}` : " (defaults: no provenance found)"),
   );
+  const cropSet: CropSetStoreOptions = {
+    channelOrder: options.channelOrder ?? model.cropSet?.channelOrder ?? CROP_SET_DEFAULTS.channelOrder,
+    index: options.index ?? CROP_SET_DEFAULTS.index,
+    batch: model.cropSet?.batch ?? CROP_SET_DEFAULTS.batch,
+  };
+  if (
+    options.channelOrder && model.cropSet &&
+    String(options.channelOrder) !== String(model.cropSet.channelOrder)
+  ) {
+    log(
+      `warning: --channel-order ${options.channelOrder} differs from the training crops' ${model.cropSet.channelOrder}`,
+    );
+  }
+  log(
+    `a crop-set folder is read as ${cropSet.channelOrder} (${
+      options.channelOrder
+        ? "as asked"
+        : model.cropSet
+        ? "as the training's crop_set"
+        : "the crop_set default"
+    })`,
+  );
   const crops = isAbsolute(options.crops) ? options.crops : resolve(options.crops);
   const tmp = await Deno.makeTempDir({ prefix: "morphogan-embed-" });
   try {
-    // 1. A crop store of the raw crops, and the metadata columns of the output.
-    let store = crops;
-    let header: string[];
-    let meta: string[][];
-    let order: number[] | null = null;
-    if (await exists(join(crops, "cells.csv"))) {
-      const grid = parseCsvGrid(await Deno.readTextFile(join(crops, "cells.csv")), {
-        file: join(crops, "cells.csv"),
-      });
-      header = grid.header;
-      meta = grid.rows;
-    } else {
-      const index = options.index ?? "index.csv";
-      if (!await exists(join(crops, index))) {
-        throw new Error(
-          `Cannot embed '${crops}': expected a crop store (cells.csv) or a crop index '${index}'`,
-        );
-      }
-      const grid = parseCsvGrid(await Deno.readTextFile(join(crops, index)), { file: join(crops, index) });
-      header = grid.header;
-      meta = grid.rows;
-      store = join(tmp, "raw");
-      const written = await cropSetToStore(crops, store, {
-        index,
-        channelOrder: options.channelOrder ?? "dna-tubulin-actin",
-      }, { signal: options.signal });
-      order = written.order;
-    }
-    // 2. Normalised as the training crops were (a normalised store of the right side is used as it is).
-    let ready = store;
-    if (await storeDtype(store) !== "float32") {
-      ready = join(tmp, "normalized");
-      await normalizeStore(store, ready, normalization, { signal: options.signal });
-    }
-    const data = await readCrops(ready);
-    if (data.dtype !== "float32" || data.size !== size) {
+    // The metadata columns of the output: the store's cells.csv, or the crop set's index.
+    const table = await Deno.stat(join(crops, "cells.csv")).then(() => "cells.csv", () => cropSet.index!);
+    let grid;
+    try {
+      grid = parseCsvGrid(await Deno.readTextFile(join(crops, table)), { file: join(crops, table) });
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
       throw new Error(
-        `Cannot embed '${crops}': expected crops of ${size} px, found ${data.dtype} crops of ${data.size} px`,
+        `Cannot embed '${crops}': expected a crop store (cells.csv) or a crop index '${table}'`,
       );
     }
-    // 3. Features, in the order of the input's rows.
-    const d = gan.config.featureDim;
-    const features = await encodeLatents(gan, data.data as Float32Array, {
+    const { header, rows: meta } = grid;
+    // Features by the extract tasks' code path, the crops prepared as the training's were.
+    const latents = await cellLatents(gan, crops, {
+      prepare: { cropSet, normalization },
+      work: tmp,
       batchSize: options.batchSize,
       signal: options.signal,
     });
     gan.dispose();
+    const { order, featureDim: d } = latents;
+    const features = latents.data;
+    if (order === null && latents.rows.length !== meta.length) {
+      throw new Error(
+        `internal: '${crops}' lists ${meta.length} cells, ${latents.rows.length} were embedded`,
+      );
+    }
     const rowOf = new Int32Array(meta.length).fill(-1);
     (order ?? meta.map((_, i) => i)).forEach((input, k) => (rowOf[input] = k));
     const lines = [[...header, ...Array.from({ length: d }, (_, j) => `f${j}`)].map(csvField).join(",")];
@@ -231,7 +242,7 @@ export async function embedCrops(options: EmbedOptions): Promise<EmbedResult> {
     await Deno.writeTextFile(part, lines.join("\n") + "\n");
     await Deno.rename(part, out);
     log(`${meta.length} cells × ${d} features → ${out}`);
-    return { cells: meta.length, features: d, normalization, out };
+    return { cells: meta.length, features: d, normalization, cropSet, out };
   } finally {
     await Deno.remove(tmp, { recursive: true }).catch(() => {});
   }

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { encodeNpy } from "../data/npy.ts";
 import { parseCsvGrid } from "../data/csv.ts";
 import { cropSetToStore } from "../data/crop_set_store.ts";
+import { CROP_SET_DEFAULTS } from "../data/crop_set_defaults.ts";
 import { readCrops } from "../imaging/crop_store.ts";
 import { normalizeStore } from "../imaging/normalize_store.ts";
 import { selectBackend } from "./backend.ts";
@@ -109,7 +110,11 @@ Deno.test("deno task embed: a crop set → the index's columns then f0..f99, as 
   assert.deepEqual(table.rows.map((row) => row[0]), Array.from({ length: 12 }, (_, i) => `c${i}.npy`));
 
   // The same features computed step by step: store → crop-max at 16 px → D's latent, mapped back by order.
-  const store = await cropSetToStore(crops, join(dir, "raw"), { channelOrder: "dna-tubulin-actin" });
+  // No crop_set provenance (this training's crops were not a crop set): the crop_set task's channel order.
+  assert.match(r.stderr, /a crop-set folder is read as dna-actin-tubulin \(the crop_set default\)/);
+  const store = await cropSetToStore(crops, join(dir, "raw"), {
+    channelOrder: CROP_SET_DEFAULTS.channelOrder,
+  });
   // Sites written as BBBC021 names them ("s3") are read as numbers.
   assert.deepEqual(
     store.order.map((i) => store.rows[store.order.indexOf(i)].site),
@@ -120,6 +125,7 @@ Deno.test("deno task embed: a crop set → the index's columns then f0..f99, as 
     size: 16,
     lowQuantile: 0.001,
     highQuantile: 0.999,
+    minControlCells: 8,
   });
   const gan = await loadGan(join(cache, "objects", TRAIN_KEY, "model"));
   const f = await encodeLatents(gan, (await readCrops(join(dir, "norm"))).data as Float32Array);

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { NotApplicableError } from "./not_applicable.ts";
 import { assertShape, type ProfileRow, type ProfileTable } from "./types.ts";
 
 /** Result of {@linkcode dropInvalidFeatures}. */
@@ -51,7 +52,7 @@ function list(names: string[]): string {
 
 /**
  * Drops feature columns that contain a non-finite value or that are constant
- * over all rows, and says so in `warnings`. Throws when no column is left.
+ * over all rows, and says so in `warnings`. Throws a {@linkcode NotApplicableError} when no column is left.
  *
  * @param table Input table.
  * @param source Name of the data (e.g. a file path) used in the warnings.
@@ -90,7 +91,9 @@ export function dropInvalidFeatures<R extends ProfileRow>(
     warnings.push(`${source}: dropped ${constant.length} constant feature column(s): ${list(constant)}`);
   }
   if (keep.length === 0) {
-    throw new Error(`${source}: no usable feature column left (${d} columns: all non-finite or constant)`);
+    throw new NotApplicableError(
+      `${source}: no usable feature column left (${d} columns: all non-finite or constant)`,
+    );
   }
   return { table: keep.length === d ? table : selectColumns(table, keep), nonFinite, constant, warnings };
 }

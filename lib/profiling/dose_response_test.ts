@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
+import { join } from "node:path";
+import { doseResponseV1 } from "../../bench/reference/dose_response_v1.ts";
+import { loadCrop, readCropIndex } from "../data/crops.ts";
 import { Rng } from "../data/rng.ts";
+import { haveSharedData, SHARED_DATA } from "../data/test_util.ts";
 import { doseResponse, type SiteCellRow, spearman } from "./dose_response.ts";
+import { syntheticSiteCells } from "./synthetic_sites.ts";
 import type { ProfileTable } from "./types.ts";
 
 /** Cells of sites: DMSO (2 plates × 4 sites), "active" at 3 doses (effect ∝ dose), "inert" at 2, "lonely" 1 site. */
@@ -84,4 +89,97 @@ Deno.test("doseResponse: no control is an error; spearman handles ties and const
   assert.equal(spearman([1, 2, 3], [3, 2, 1]), -1);
   assert.equal(spearman([1, 2, 3], [5, 5, 5]), null);
   assert.ok(Math.abs(spearman([1, 2, 3, 4], [1, 3, 2, 4])! - 0.8) < 1e-12);
+});
+
+Deno.test("doseResponse: the same results as the implementation before its speed-up, on a fixed input", () => {
+  const input = syntheticSiteCells({ cells: 600, features: 20, seed: 3 });
+  const before = doseResponseV1(input, { nullSize: 500, seed: 2 });
+  // Every dose's null drawn exactly: identical in every field.
+  assert.deepEqual(doseResponse(input, { nullSize: 500, seed: 2, exactNullDraws: Infinity }), before);
+  // By default a dose beyond the exact-null budget draws from a table of random APs: only its p may move.
+  const now = doseResponse(input, { nullSize: 500, seed: 2 });
+  let tabled = 0;
+  now.compounds.forEach((c, i) =>
+    c.doses.forEach((x, k) => {
+      const old = before.compounds[i].doses[k];
+      const exact = x.sites * (x.sites - 1) * 500 <= 2_000_000;
+      if (!exact) tabled++;
+      assert.deepEqual({ ...x, p: null }, { ...old, p: null }, x.treatment);
+      if (exact) assert.equal(x.p, old.p, x.treatment);
+      else assert.ok(Math.abs(x.p! - old.p!) <= 0.05, `${x.treatment}: p ${x.p} vs ${old.p}`);
+    })
+  );
+  assert.ok(tabled >= 1, "the dominant dose is beyond the budget");
+  assert.deepEqual({ ...now, compounds: [] }, { ...before, compounds: [] });
+});
+
+Deno.test("doseResponse: p from the table of random APs agrees with exact draws within Monte Carlo error", () => {
+  const t = syntheticSiteCells({ cells: 600, features: 20, seed: 3 });
+  const exact = doseResponse(t, { nullSize: 4000, seed: 5, exactNullDraws: Infinity });
+  const table = doseResponse(t, { nullSize: 4000, seed: 5, exactNullDraws: 0 });
+  const ps = exact.compounds.flatMap((c, i) =>
+    c.doses.map((x, k) => [x.p, table.compounds[i].doses[k].p, x.map, table.compounds[i].doses[k].map])
+  );
+  let moderate = 0;
+  for (const [a, b, mapA, mapB] of ps) {
+    assert.equal(mapA, mapB);
+    if (a === null) continue;
+    if (a > 0.05 && a < 0.95) moderate++;
+    // Both estimate the same p from 4,000 draws (the table adds its own sampling): within 5 standard errors.
+    assert.ok(Math.abs(a - b!) <= 5 * Math.sqrt((2 * a * (1 - a)) / 4000) + 2 / 4000, `p ${a} vs ${b}`);
+  }
+  assert.ok(moderate >= 10, `${moderate} doses have p-values away from the extremes`);
+});
+
+Deno.test("doseResponse: moa-crops-shaped 2,000 cells (a dose of ~400 sites) in seconds, not half a minute", () => {
+  const input = syntheticSiteCells({ cells: 2000, seed: 1 });
+  const t0 = performance.now();
+  const r = doseResponse(input);
+  const seconds = (performance.now() - t0) / 1000;
+  assert.equal(Math.max(...r.compounds.flatMap((c) => c.doses.map((x) => x.sites))), 396);
+  // 31 s before (each of a dose's m sites drew its own null: m · (m − 1) · 10⁴ random positions); 0.7 s now.
+  assert.ok(seconds < 5, `${seconds.toFixed(1)} s`);
+});
+
+const MOA_CROPS = join(SHARED_DATA, "bbbc021", "moa-crops");
+
+Deno.test({
+  name:
+    "doseResponse on real BBBC021 moa-crops (1,067 sites, taxol 0.3 µM on 394): seconds, not half a minute",
+  ignore: !haveSharedData("bbbc021/moa-crops", "the dose-response test on real moa-crops"),
+  fn: async () => {
+    // Per-cell features of the real crops: each channel's mean and 90th percentile, as fractions.
+    const records = await readCropIndex(MOA_CROPS);
+    const d = 6;
+    const data = new Float32Array(records.length * d);
+    for (const [i, r] of records.entries()) {
+      const img = await loadCrop(MOA_CROPS, r, { channelOrder: "dna-actin-tubulin" });
+      for (let c = 0; c < 3; c++) {
+        const v = Float64Array.from(
+          { length: img.width * img.height },
+          (_, k) => img.data[3 * k + c] / 65535,
+        );
+        const mean = v.reduce((a, b) => a + b, 0) / v.length;
+        data.set([mean, v.sort()[Math.floor(0.9 * v.length)]], i * d + 2 * c);
+      }
+    }
+    const rows: SiteCellRow[] = records.map((r) => ({
+      plate: r.plate,
+      well: r.well,
+      site: Number(/(\d+)\s*$/.exec(r.extra.site ?? "1")![1]),
+      batch: /^(Week\d+)_/.exec(r.plate)![1],
+      compound: r.compound,
+      concentration: r.concentration,
+      moa: r.moa,
+    }));
+    const t0 = performance.now();
+    const report = doseResponse({ features: Array.from({ length: d }, (_, j) => `f${j}`), data, rows });
+    const seconds = (performance.now() - t0) / 1000;
+    const taxol = report.compounds.find((c) => c.compound === "taxol")!.doses.find((x) =>
+      x.concentration === 0.3
+    )!;
+    assert.equal(taxol.sites, 394);
+    assert.ok(taxol.map! > 0 && taxol.p! > 0 && taxol.p! <= 1);
+    assert.ok(seconds < 5, `${seconds.toFixed(1)} s (31 s before)`);
+  },
 });

@@ -7,6 +7,7 @@
 
 import { cosineSimilarityMatrix } from "./cosine.ts";
 import { type MapOptions, type MapReport, meanAveragePrecision } from "./map.ts";
+import { NotApplicableError } from "./not_applicable.ts";
 import { type AccuracyReport, nearestNeighborAccuracy, type TreatmentRow } from "./nsc.ts";
 import { assertShape, CONTROL, type Matrix, treatmentKey } from "./types.ts";
 
@@ -30,7 +31,7 @@ export interface EvaluationReport {
 /**
  * Evaluates treatment profiles (one row per treatment, e.g. from
  * `aggregate(wells, { by: "treatment" })`). Control rows are ignored;
- * treatments without a MOA are left out with a warning. Throws when fewer
+ * treatments without a MOA are left out with a warning. Throws a {@linkcode NotApplicableError} when fewer
  * than two compounds with a MOA remain.
  *
  * @param table Treatment profiles.
@@ -56,7 +57,7 @@ export function evaluateTreatments(
     table.rows.filter((r) => r.compound !== control && r.moa !== null).map((r) => r.compound),
   );
   if (compounds.size < 2) {
-    throw new Error(
+    throw new NotApplicableError(
       `evaluate: expected treatments of at least 2 compounds with a MOA (besides "${control}"), got ${compounds.size}`,
     );
   }

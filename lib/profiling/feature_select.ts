@@ -23,6 +23,7 @@
  */
 
 import { selectColumns } from "./clean.ts";
+import { NotApplicableError } from "./not_applicable.ts";
 import { assertShape, type ProfileRow, type ProfileTable } from "./types.ts";
 
 /** The feature-selection operations. */
@@ -228,7 +229,7 @@ export function dropOutliers(table: ProfileTable<ProfileRow>, cutoff = 500): str
 
 /**
  * Runs the chosen operations on `table` and drops the union of their
- * exclusions. Throws when every feature would be dropped.
+ * exclusions. Throws a {@linkcode NotApplicableError} when every feature would be dropped.
  *
  * @param table Input table (usually normalised well profiles, all wells).
  * @param options Operations and cuts.
@@ -260,7 +261,12 @@ export function featureSelect<R extends ProfileRow>(
   const drop = new Set(Object.values(excluded).flat());
   const keep = table.features.map((_, j) => j).filter((j) => !drop.has(table.features[j]));
   if (keep.length === 0) {
-    throw new Error(`featureSelect: every one of the ${table.features.length} features was excluded`);
+    const by = Object.entries(excluded).filter(([, f]) => f.length).map(([op, f]) => `${op} ${f.length}`);
+    throw new NotApplicableError(
+      `featureSelect: every one of the ${table.features.length} features was excluded (${
+        by.join(", ")
+      }; expected at least one to remain)`,
+    );
   }
   return { table: selectColumns(table, keep), excluded };
 }

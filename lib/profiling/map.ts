@@ -146,6 +146,9 @@ export function nullAveragePrecisions(
   const perm = new Int32Array(nTotal);
   for (let i = 0; i < nTotal; i++) perm[i] = i;
   const pos = new Int32Array(nPos);
+  // Positions in ascending order: sorted, or (when sorting costs more than a pass) marked and scanned.
+  const scan = nPos * Math.log2(nPos + 1) > nTotal;
+  const marked = scan ? new Uint8Array(nTotal) : null;
   const out = new Float64Array(size);
   for (let s = 0; s < size; s++) {
     // Partial Fisher–Yates: the first nPos entries are a uniform random subset.
@@ -156,9 +159,19 @@ export function nullAveragePrecisions(
       perm[r] = t;
       pos[k] = perm[k];
     }
-    pos.sort();
     let sum = 0;
-    for (let k = 0; k < nPos; k++) sum += (k + 1) / (pos[k] + 1);
+    if (marked) {
+      for (let k = 0; k < nPos; k++) marked[pos[k]] = 1;
+      for (let i = 0, k = 0; k < nPos; i++) {
+        if (marked[i]) {
+          marked[i] = 0;
+          sum += ++k / (i + 1);
+        }
+      }
+    } else {
+      pos.sort();
+      for (let k = 0; k < nPos; k++) sum += (k + 1) / (pos[k] + 1);
+    }
     out[s] = sum / nPos;
   }
   return out;

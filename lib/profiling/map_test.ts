@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { averagePrecision, meanAveragePrecision, nullAveragePrecisions } from "./map.ts";
 import type { TreatmentRow } from "./nsc.ts";
+import { Rng } from "../data/rng.ts";
 import { assertClose, unit } from "./test_util.ts";
 
 const B = ["W1"];
@@ -66,6 +67,34 @@ Deno.test("p-values follow the exact null: (#{null ≥ AP} + 1)/(N + 1)", () => 
   assert.equal(p.A, p.B); // same AP, same configuration, same null
   for (const x of r.per_treatment) assert.ok(x.corrected_p_value >= x.p_value);
   assert.equal(r.fraction_retrieved, 0);
+});
+
+Deno.test("nullAveragePrecisions: marking and scanning positions gives the sorted positions' APs exactly", () => {
+  // The reference: the same random subsets, positions sorted.
+  const reference = (nPos: number, nTotal: number, size: number, seed: number) => {
+    const rng = new Rng(seed);
+    const perm = Int32Array.from({ length: nTotal }, (_, i) => i);
+    return Float64Array.from({ length: size }, () => {
+      const pos = new Int32Array(nPos);
+      for (let k = 0; k < nPos; k++) {
+        const r = k + rng.int(nTotal - k);
+        [perm[k], perm[r]] = [perm[r], perm[k]];
+        pos[k] = perm[k];
+      }
+      pos.sort();
+      let sum = 0;
+      for (let k = 0; k < nPos; k++) sum += (k + 1) / (pos[k] + 1);
+      return sum / nPos;
+    });
+  };
+  // Many positives among few candidates (scanned), and few among many (sorted).
+  for (const [nPos, nTotal] of [[300, 400], [3, 4], [40, 41], [2, 4], [5, 900]]) {
+    assert.deepEqual(
+      nullAveragePrecisions(nPos, nTotal, 200, 9),
+      reference(nPos, nTotal, 200, 9),
+      `${nPos}/${nTotal}`,
+    );
+  }
 });
 
 Deno.test("nullAveragePrecisions samples the 6 rankings of 2 in 4 uniformly and is seeded", () => {

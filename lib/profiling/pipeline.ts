@@ -18,6 +18,7 @@ import { aggregate, type AggregateMethod } from "./aggregate.ts";
 import { dropInvalidFeatures } from "./clean.ts";
 import { type EvaluateOptions, evaluateTreatments, type EvaluationReport } from "./evaluate.ts";
 import { featureSelect, type FeatureSelectOptions } from "./feature_select.ts";
+import { NotApplicableError } from "./not_applicable.ts";
 import { madRobustize } from "./robustize.ts";
 import type { AggregateRow, ProfileRow, ProfileTable } from "./types.ts";
 import { whiten } from "./whiten.ts";
@@ -64,7 +65,8 @@ export interface PipelineResult {
 }
 
 /**
- * Runs the pipeline (see module doc) on rows with their metadata.
+ * Runs the pipeline (see module doc) on rows with their metadata. A step the data cannot support throws a
+ * {@linkcode NotApplicableError} saying why (lib/profiling/protocol.ts turns it into a result).
  *
  * @param input Wells (or cells, with `cellsToWells`).
  * @param options Steps to run.
@@ -87,14 +89,26 @@ export function runProfilePipeline(
   const clean = dropInvalidFeatures(wells, source);
   warnings.push(...clean.warnings);
   wells = clean.table;
+  // The normalisation's warnings also explain a selection that leaves nothing (e.g. a control MAD of 0).
+  const normalizeWarnings: string[] = [];
   if (normalize === "robustize" || normalize === "robustize+whiten") {
     const r = madRobustize(wells);
     warnings.push(...r.warnings);
+    normalizeWarnings.push(...r.warnings);
     wells = r.table;
   }
   let excluded: Record<string, string[]> = {};
   if (options.select) {
-    const s = featureSelect(wells, options.select === true ? {} : options.select);
+    let s: ReturnType<typeof featureSelect<ProfileRow>>;
+    try {
+      s = featureSelect(wells, options.select === true ? {} : options.select);
+    } catch (e) {
+      // Why selection left nothing usually lies upstream (e.g. a control MAD of 0 → 1/ε scaled outliers).
+      if (e instanceof NotApplicableError && normalizeWarnings.length) {
+        throw new NotApplicableError(`${e.message}; after: ${normalizeWarnings.join("; ")}`);
+      }
+      throw e;
+    }
     excluded = s.excluded as Record<string, string[]>;
     wells = s.table;
   }

@@ -14,6 +14,7 @@
  * @module
  */
 
+import { NotApplicableError } from "./not_applicable.ts";
 import { mad, medianInPlace } from "./stats.ts";
 import { assertShape, CONTROL, type ProfileRow, type ProfileTable } from "./types.ts";
 
@@ -39,7 +40,7 @@ export const MAD_SCALE = 1.4826;
 /**
  * Robust z-scores per plate against that plate's control rows. A plate
  * without control rows is normalised against the control rows of all plates
- * pooled, with a warning; no control row at all is an error.
+ * pooled, with a warning; no control row at all is a {@linkcode NotApplicableError}.
  *
  * @param table Rows (wells or cells) with their plate and compound.
  * @param options ε and the control compound.
@@ -61,7 +62,7 @@ export function madRobustize<R extends ProfileRow>(
     if (r.compound === control) pooled.push(i);
   });
   if (pooled.length === 0) {
-    throw new Error(
+    throw new NotApplicableError(
       `madRobustize: expected control rows (compound "${control}") to normalise against, found none in ${n} rows`,
     );
   }

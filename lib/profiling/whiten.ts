@@ -21,6 +21,7 @@
  */
 
 import { symmetricEigen } from "./eigen.ts";
+import { NotApplicableError } from "./not_applicable.ts";
 import type { NormalizeResult } from "./robustize.ts";
 import { assertShape, CONTROL, type Floats, type ProfileRow, type ProfileTable } from "./types.ts";
 
@@ -138,7 +139,7 @@ export function applyWhitening(x: Floats, d: number, t: Whitening): Floats {
 
 /**
  * Whitens all rows against the control rows of the whole table (not per
- * plate, as TVN). Throws when fewer than 2 control rows exist; warns when
+ * plate, as TVN). Throws a {@linkcode NotApplicableError} when fewer than 2 control rows exist; warns when
  * there are fewer control rows than features (the covariance is then singular
  * and only ε keeps W finite).
  *
@@ -157,7 +158,7 @@ export function whiten<R extends ProfileRow>(
     if (r.compound === control) ctrl.push(i);
   });
   if (ctrl.length < 2) {
-    throw new Error(
+    throw new NotApplicableError(
       `whiten: expected at least 2 control rows (compound "${control}") to fit the whitening, found ${ctrl.length}`,
     );
   }

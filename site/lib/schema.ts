@@ -114,18 +114,39 @@ const Rule = z.looseObject({
   neighbors: z.array(Neighbor),
 });
 
-/** `evaluate/evaluation.json`: feature set → protocol → summary and report. */
+/** One protocol of one feature set in `evaluation.json`: its summary and report. */
+export const EvaluatedProtocol = z.looseObject({
+  summary: Metrics,
+  report: z.looseObject({ nsc: Rule, nscb: Rule.optional() }),
+});
+/** One protocol of one feature set in `evaluation.json`: its summary and report. */
+export type EvaluatedProtocol = z.infer<typeof EvaluatedProtocol>;
+
+/**
+ * One protocol of one feature set in `evaluation.json`: its summary and report, or `not_applicable`, why the
+ * data could not support it (e.g. feature selection excluded every feature).
+ */
+const ProtocolEntry = z.looseObject({
+  summary: Metrics.optional(),
+  report: EvaluatedProtocol.shape.report.optional(),
+  not_applicable: z.string().optional(),
+}).refine((e) => e.not_applicable !== undefined || (e.summary !== undefined && e.report !== undefined), {
+  message: "expected summary and report, or not_applicable (the reason the protocol does not apply)",
+});
+/** One protocol of one feature set in `evaluation.json`. */
+export type ProtocolEntry = z.infer<typeof ProtocolEntry>;
+
+/** Whether a protocol entry was evaluated (has a summary and report) rather than not applicable. */
+export function isEvaluated(e: ProtocolEntry): e is ProtocolEntry & EvaluatedProtocol {
+  return e.not_applicable === undefined && e.summary !== undefined && e.report !== undefined;
+}
+
+/** `evaluate/evaluation.json`: feature set → protocol → summary and report, or why it is not applicable. */
 export const EvaluationJson = z.record(
   z.string(),
-  z.record(
-    z.string(),
-    z.looseObject({
-      summary: Metrics,
-      report: z.looseObject({ nsc: Rule, nscb: Rule.optional() }),
-    }),
-  ),
+  z.record(z.string(), ProtocolEntry),
 );
-/** `evaluate/evaluation.json`: feature set → protocol → summary and report. */
+/** `evaluate/evaluation.json`: feature set → protocol → summary and report, or why it is not applicable. */
 export type EvaluationJson = z.infer<typeof EvaluationJson>;
 
 /** One entry of `figures/figures.json`. */
@@ -249,7 +270,11 @@ export const GalleryJson = z.looseObject({
     batch: z.string().optional(),
     wells: num.optional(),
     cells: num.optional(),
+    /** Which cells set the plate's plate-percentile scaling (its own DMSO, its batch's DMSO, all its cells). */
+    scaling: z.looseObject({ source: z.string(), cells: num }).nullable().optional(),
   })).optional().default([]),
+  /** How the plates were scaled, in one line, or null. */
+  scaling: z.string().nullable().optional(),
 });
 /** `gallery/gallery.json`. */
 export type GalleryJson = z.infer<typeof GalleryJson>;

@@ -4,7 +4,7 @@
  * @module
  */
 import type { Profile } from "./load.ts";
-import type { EvaluationJson, RunJson, RunTask, Table1Json } from "./schema.ts";
+import { type EvaluationJson, isEvaluated, type RunJson, type RunTask, type Table1Json } from "./schema.ts";
 import { num } from "./format.ts";
 
 /** The protocol the authors used (treatment = mean of its cells, no normalisation). */
@@ -98,7 +98,10 @@ export interface FeatureSet {
   label: string;
   /** Its best protocol (Table 1), or the authors' when Table 1 does not say. */
   best: string;
+  /** The protocols evaluated. */
   protocols: string[];
+  /** Protocols the data could not support → why. */
+  notApplicable: Record<string, string>;
 }
 
 /** The feature sets of evaluation.json in Table 1's order, named as Table 1 names them. */
@@ -109,7 +112,11 @@ export function featureSets(ev: EvaluationJson | undefined, t1: Table1Json | und
   const order = [...(t1?.rows ?? []).map((r) => r.set).filter((s): s is string => !!s && s in ev)];
   for (const s of Object.keys(ev)) if (!order.includes(s)) order.push(s);
   return order.map((set) => {
-    const protocols = Object.keys(ev[set]);
+    const entries = Object.entries(ev[set]);
+    const protocols = entries.filter(([, e]) => isEvaluated(e)).map(([p]) => p);
+    const notApplicable = Object.fromEntries(
+      entries.flatMap(([p, e]) => e.not_applicable !== undefined ? [[p, e.not_applicable]] : []),
+    );
     const b = best.get(set);
     return {
       set,
@@ -120,6 +127,7 @@ export function featureSets(ev: EvaluationJson | undefined, t1: Table1Json | und
         ? AUTHORS_PROTOCOL
         : protocols[0],
       protocols,
+      notApplicable,
     };
   });
 }
@@ -155,7 +163,7 @@ export interface NeighbourTable {
 /** The MOA explorer's data: treatments, and neighbour tables per set, protocol and rule. */
 export interface ExplorerData {
   treatments: ExplorerTreatment[];
-  sets: { set: string; label: string; best: string; protocols: string[] }[];
+  sets: FeatureSet[];
   /** `${set}|${protocol}|${rule}` → table. */
   tables: Record<string, NeighbourTable>;
 }
@@ -169,7 +177,9 @@ export function explorerData(p: Profile): ExplorerData | undefined {
   const strips = new Map((p.gallery?.treatments ?? []).map((t) => [t.treatment, t.image ?? undefined]));
   for (const s of sets) {
     for (const proto of s.protocols) {
-      for (const nb of ev[s.set][proto].report.nsc.neighbors) {
+      const e = ev[s.set][proto];
+      if (!isEvaluated(e)) continue;
+      for (const nb of e.report.nsc.neighbors) {
         if (!treatments.has(nb.treatment)) {
           const image = strips.get(nb.treatment);
           treatments.set(nb.treatment, {
@@ -190,7 +200,9 @@ export function explorerData(p: Profile): ExplorerData | undefined {
   const tables: Record<string, NeighbourTable> = {};
   for (const s of sets) {
     for (const proto of s.protocols) {
-      const report = ev[s.set][proto].report;
+      const e = ev[s.set][proto];
+      if (!isEvaluated(e)) continue;
+      const report = e.report;
       for (const rule of ["nsc", "nscb"] as const) {
         const r = report[rule];
         if (!r) continue;

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildSite, normalizeBase, parseArgs } from "../build.ts";
 import { listProfiles, loadProfile } from "../lib/load.ts";
+import { featureSets } from "../lib/view.ts";
 import { ResultsFileError } from "../lib/schema.ts";
 import { layoutDag } from "../lib/dag.ts";
 import { duration, pct, rel } from "../lib/format.ts";
@@ -137,6 +138,44 @@ Deno.test("site: data without NSC (one compound) says why and shows the dose res
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+Deno.test(
+  "site: a protocol that is not applicable is listed with its reason, not offered",
+  astro,
+  async () => {
+    const dir = await mkdtemp(join(tmpdir(), "morphogan-site-na-"));
+    try {
+      await cp(join(FIXTURE, "tiny"), join(dir, "tiny"), { recursive: true });
+      const file = join(dir, "tiny/evaluate/evaluation.json");
+      const ev = JSON.parse(await readFile(file, "utf8"));
+      const reason =
+        "featureSelect: every one of the 100 features was excluded (drop_outliers 100; expected at " +
+        "least one to remain); after: madRobustize: 1900 (plate, feature) pair(s) have a control MAD of 0";
+      ev.dcgan["wells-mean/robustize+select"] = { not_applicable: reason };
+      await writeFile(file, JSON.stringify(ev));
+      const tiny = loadProfile(dir, "tiny");
+      const dcgan = featureSets(tiny.evaluation, tiny.table1).find((s) => s.set === "dcgan")!;
+      assert.deepEqual(dcgan.notApplicable, { "wells-mean/robustize+select": reason });
+      assert.ok(!dcgan.protocols.includes("wells-mean/robustize+select"));
+      assert.deepEqual(dcgan.protocols, ["cells-mean", "wells-median/none", "wells-mean/whiten"]);
+      const out = join(dir, "out");
+      await buildSite({ results: dir, out });
+      const html = await readFile(join(out, "tiny/moa/index.html"), "utf8");
+      assert.match(html, /1 protocol not applicable on this data/);
+      assert.match(html, /<code>wells-mean\/robustize\+select<\/code>: featureSelect: every one of the 100/);
+      assert.doesNotMatch(html, /<option value="wells-mean\/robustize\+select"/);
+      // An entry with neither a report nor a reason is malformed.
+      ev.dcgan["wells-mean/robustize+select"] = {};
+      await writeFile(file, JSON.stringify(ev));
+      assert.throws(
+        () => loadProfile(dir, "tiny"),
+        /evaluation\.json:\n\s+dcgan\["wells-mean\/robustize\+select"\]: expected summary and report, or not_applicable/,
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+);
 
 Deno.test("site: a malformed results file fails the build naming the file and the field", astro, async () => {
   const dir = await mkdtemp(join(tmpdir(), "morphogan-site-bad-"));

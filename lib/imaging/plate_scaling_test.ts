@@ -1,0 +1,62 @@
+import assert from "node:assert/strict";
+import { IntensityHistogram } from "./normalize.ts";
+import { choosePlateScalings, type PlateCells, scalingSummary } from "./plate_scaling.ts";
+
+/** A histogram of `cells` cells of 100 pixels each, every channel at `value` (+ 0..99 for spread). */
+function cells(count: number, value: number): IntensityHistogram {
+  const h = new IntensityHistogram(16);
+  const plane = Uint16Array.from({ length: 100 }, (_, i) => value + i);
+  for (let k = 0; k < count; k++) h.add([plane, plane, plane], new Uint8Array(100).fill(1));
+  return h;
+}
+
+function plate(
+  name: string,
+  batch: string,
+  dmsoCells: number,
+  dmsoValue: number,
+  others: number,
+): PlateCells {
+  const all = cells(dmsoCells, dmsoValue);
+  all.merge(cells(others, 20000));
+  return { plate: name, batch, dmso: cells(dmsoCells, dmsoValue), dmsoCells, all, cells: dmsoCells + others };
+}
+
+Deno.test("choosePlateScalings: own DMSO ≥ N cells, else the batch's DMSO, else all the plate's cells", () => {
+  const records = choosePlateScalings([
+    plate("B", "Week1", 1, 9000, 5), // one DMSO cell: not its own scaling any more
+    plate("A", "Week1", 8, 1000, 5),
+    plate("C", "Week2", 3, 4000, 4),
+    plate("D", "Week2", 0, 0, 6),
+  ], { minControlCells: 8, lowQuantile: 0.001, highQuantile: 0.999 });
+  assert.deepEqual(records.map((r) => [r.plate, r.source, r.cells, r.plateDmsoCells, r.pixels]), [
+    ["A", "plate-dmso", 8, 8, 800],
+    ["B", "batch-dmso", 9, 1, 900],
+    ["C", "plate-all", 7, 3, 700],
+    ["D", "plate-all", 6, 0, 600],
+  ]);
+  const [a, b, c, d] = records;
+  // A: its own DMSO pixels 1000..1099 (histogram bins are 16 grey levels wide).
+  assert.ok(Math.abs(a.lo[0] - 1000) <= 16 && Math.abs(a.hi[0] - 1100) <= 16, `${a.lo} ${a.hi}`);
+  // B: the batch's 9 DMSO cells, 8 of them A's: lo from A's, hi from its own bright cell.
+  assert.ok(Math.abs(b.lo[1] - 1000) <= 16 && Math.abs(b.hi[1] - 9100) <= 16, `${b.lo} ${b.hi}`);
+  // C and D: their own cells, treated ones (20000) included.
+  assert.ok(Math.abs(c.lo[2] - 4000) <= 16 && Math.abs(c.hi[2] - 20100) <= 16, `${c.lo} ${c.hi}`);
+  assert.ok(Math.abs(d.lo[0] - 20000) <= 16, `${d.lo}`);
+  assert.equal(
+    scalingSummary(records, 8),
+    "plate scaling of 4 plate(s): 1 from their own DMSO cells (≥ 8), 1 from their batch's DMSO cells, 2 from " +
+      "all their cells (too few DMSO cells in plate and batch)",
+  );
+  // N = 1 is the old rule (any DMSO cell scales its plate).
+  const one = choosePlateScalings([plate("B", "Week1", 1, 9000, 5)], {
+    minControlCells: 1,
+    lowQuantile: 0.001,
+    highQuantile: 0.999,
+  });
+  assert.equal(one[0].source, "plate-dmso");
+  assert.throws(
+    () => choosePlateScalings([], { minControlCells: 0, lowQuantile: 0.001, highQuantile: 0.999 }),
+    /expected a positive integer minControlCells, got 0/,
+  );
+});
