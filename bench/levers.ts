@@ -113,7 +113,9 @@ function score(cells: ProfileTable<ProfileRow>) {
   out.raw = evalOf(clean);
   out.zscore = evalOf(normalizeCells(clean, { method: "zscore" }).table);
   out.zscore_batch = evalOf(normalizeCells(clean, { method: "zscore", center: "batch" }).table);
-  out.zscore_plate = evalOf(normalizeCells(clean, { method: "zscore", center: "plate", minControls: 3 }).table);
+  out.zscore_plate = evalOf(
+    normalizeCells(clean, { method: "zscore", center: "plate", minControls: 3 }).table,
+  );
   for (const shrinkage of [0.1, 0.3, 1]) {
     out[`whiten_batch_${shrinkage}`] = evalOf(
       normalizeCells(clean, { method: "whiten", center: "batch", shrinkage }).table,

@@ -31,25 +31,46 @@ export const cropSet = defineTask({
     batch: p.string(CROP_SET_DEFAULTS.batch, {
       doc: "batch of every crop when the index has no batch column (default: plate's WeekN)",
     }),
+    trainingDirs: p.strings([], {
+      doc: "further crop-set folders (same index, channels) whose cells only train the GANs, never profiled",
+    }),
   },
   async fingerprint(params, root) {
     const { sha256 } = await import("../workflow/hash.ts");
     const { readCropIndex } = await import("../lib/data/crops.ts");
-    const dir = dirOf(params.dir, root);
-    const records = await readCropIndex(dir, { index: params.index, checkFiles: false });
-    const sizes: string[] = [];
-    for (const r of records) {
-      const stat = await Deno.stat(join(dir, r.file)).catch(() => undefined);
-      sizes.push(`${r.file} ${stat?.size ?? "missing"}`);
+    const parts: string[] = [];
+    for (const folder of [params.dir, ...params.trainingDirs]) {
+      const dir = dirOf(folder, root);
+      const records = await readCropIndex(dir, { index: params.index, checkFiles: false });
+      const sizes: string[] = [];
+      for (const r of records) {
+        const stat = await Deno.stat(join(dir, r.file)).catch(() => undefined);
+        sizes.push(`${r.file} ${stat?.size ?? "missing"}`);
+      }
+      parts.push(await Deno.readTextFile(join(dir, params.index)) + "\n" + sizes.join("\n"));
     }
-    return sha256(await Deno.readTextFile(join(dir, params.index)) + "\n" + sizes.join("\n"));
+    // One folder hashes as it always did, so existing keys stand.
+    return sha256(parts.join("\n\n"));
   },
   async run(ctx) {
     const { cropSetToStore } = await import("../lib/data/crop_set_store.ts");
-    await cropSetToStore(dirOf(ctx.params.dir, ctx.root), ctx.out, ctx.params, {
-      progress: ctx.progress,
-      log: (line) => ctx.log.info(line),
-      signal: ctx.signal,
-    });
+    const { formatCellTable } = await import("../lib/imaging/shards.ts");
+    const { TRAINING_TABLE } = await import("../lib/imaging/crop_store.ts");
+    const hooks = { progress: ctx.progress, log: (line: string) => ctx.log.info(line), signal: ctx.signal };
+    await cropSetToStore(dirOf(ctx.params.dir, ctx.root), ctx.out, ctx.params, hooks);
+    // Training-only folders: shards under training/<k>/ (their plates and wells may repeat the first's), rows
+    // in training.csv, which only the trainings read.
+    const rows = [];
+    for (const [k, folder] of ctx.params.trainingDirs.entries()) {
+      const part = `${TRAINING_TABLE}.${k}`;
+      const written = await cropSetToStore(dirOf(folder, ctx.root), ctx.out, {
+        ...ctx.params,
+        shards: `training/${k}`,
+        table: part,
+      }, hooks);
+      await Deno.remove(join(ctx.out, part));
+      rows.push(...written.rows);
+    }
+    if (rows.length) await Deno.writeTextFile(join(ctx.out, TRAINING_TABLE), formatCellTable(rows));
   },
 });

@@ -2,10 +2,12 @@
  * Per-cell feature sets, one task each (so that retraining one GAN recomputes only its own features):
  *
  * - `extract_dcgan`, `extract_wgan`, `extract_lsgan`: the 100-d `latent` activations of each trained
- *   discriminator on the normalised crops. D's input noise is off (the authors' code left it on; `noiseStd`
- *   0.1 restores that).
- * - `extract_random`: the same architecture, untrained (randomly initialised with `seed`): the control that
- *   says how much of a GAN's score is architecture rather than training.
+ *   discriminator on the normalised crops (the paper's profile), or with `layers` its convolutions averaged
+ *   over the image, and with `symmetries: 8` averaged over the cell's flips and quarter turns. D's input noise
+ *   is off (the authors' code left it on; `noiseStd` 0.1 restores that). A training with replicate seeds
+ *   gives one feature set per seed (`replicates/<seed>/`).
+ * - `extract_random`: the same from LSGAN's D as each seed initialised it, untrained: the control that says
+ *   how much of a GAN's score is architecture rather than training.
  * - `extract_classical`: CellProfiler-like hand-crafted features (lib/profiling/classical.ts) of the raw crops.
  *
  * Each writes a feature set (lib/profiling/feature_store.ts): features.json, features.f32, cells.csv.
@@ -17,60 +19,73 @@ import { normalize } from "./normalize.ts";
 import { segment } from "./segment.ts";
 import { trainDcgan, trainLsgan, trainWgan } from "./train.ts";
 
-/**
- * Encodes every normalised crop with D of `model` (a train task's output dir, or a config for `random`), by
- * the code path `deno task embed` uses (lib/models/cell_features.ts).
- */
-async function extractLatents(
+/** Writes the features of every normalised crop under each D of a train task's output (its replicates too). */
+async function extractDiscriminator(
   ctx: {
     inputs: { crops: string; model: string };
     out: string;
-    params: { noiseStd: number; batchSize: number; seed: number };
+    params: { noiseStd: number; batchSize: number; seed: number; layers: string[]; symmetries: number };
     settings: { backend: string };
     signal: AbortSignal;
     progress: { start(n: number, unit: string): void; set(n: number): void };
     log: { info(m: string): void };
   },
   kind: string,
-  random: boolean,
+  untrained: boolean,
 ): Promise<void> {
-  const { join } = await import("node:path");
-  const { readCropTable } = await import("../lib/imaging/crop_store.ts");
   const { selectBackend } = await import("../lib/models/backend.ts");
-  const { cellLatents } = await import("../lib/models/cell_features.ts");
-  const { Gan } = await import("../lib/models/gan.ts");
-  const { loadGan, readWeights } = await import("../lib/models/weights.ts");
-  const { writeFeatureSet } = await import("../lib/profiling/feature_store.ts");
+  const { writeDiscriminatorFeatures } = await import("../lib/models/cell_features.ts");
+  const { FEATURE_LAYERS } = await import("../lib/models/encode.ts");
+  const { layers, symmetries } = ctx.params;
+  for (const l of layers) {
+    if (!FEATURE_LAYERS.includes(l as never)) {
+      throw new Error(`${kind}: unknown layer '${l}' in layers: expected ${FEATURE_LAYERS.join(", ")}`);
+    }
+  }
+  if (symmetries !== 1 && symmetries !== 8) {
+    throw new Error(`${kind}: symmetries must be 1 or 8, got ${symmetries}`);
+  }
   const backend = await selectBackend(ctx.settings.backend as Parameters<typeof selectBackend>[0]);
   ctx.log.info(`backend ${backend.name}`);
-  const modelDir = join(ctx.inputs.model, "model");
-  const gan = random
-    ? new Gan((await readWeights(modelDir)).config, undefined, ctx.params.seed)
-    : await loadGan(modelDir);
-  ctx.progress.start((await readCropTable(ctx.inputs.crops)).length, "cells");
-  try {
-    const { rows, data, featureDim } = await cellLatents(gan, ctx.inputs.crops, {
-      batchSize: ctx.params.batchSize,
-      noiseStd: ctx.params.noiseStd,
-      seed: ctx.params.seed,
-      signal: ctx.signal,
-      onProgress: (done: number) => ctx.progress.set(done),
-    });
-    const names = Array.from({ length: featureDim }, (_, i) => `f${i}`);
-    await writeFeatureSet(ctx.out, { kind, names, data, rows });
-    ctx.log.info(`${rows.length} cells × ${names.length} features`);
-  } finally {
-    gan.dispose();
-  }
+  let started = false;
+  const seeds = await writeDiscriminatorFeatures(ctx.inputs.model, ctx.inputs.crops, ctx.out, {
+    kind,
+    untrained,
+    layers: layers as ("latent" | "pooled")[],
+    symmetries,
+    batchSize: ctx.params.batchSize,
+    noiseStd: ctx.params.noiseStd,
+    seed: ctx.params.seed,
+    signal: ctx.signal,
+    onProgress(done, total) {
+      if (!started) ctx.progress.start(total, "cells");
+      started = true;
+      ctx.progress.set(done);
+    },
+  });
+  ctx.log.info(
+    `${kind}: ${layers.join(" + ")} features${
+      symmetries > 1 ? `, averaged over ${symmetries} symmetries` : ""
+    } of D${seeds.length > 1 ? `, seeds ${seeds.join(", ")}` : ""}`,
+  );
 }
 
 const latentParams = {
+  layers: p.strings(["latent"], {
+    doc:
+      "D's layers read as the profile: latent (the paper's 100-d), pooled (each conv layer averaged), or both",
+  }),
+  symmetries: p.int(1, {
+    min: 1,
+    max: 8,
+    doc: "1, or 8: each cell's features averaged over flips and quarter turns (cells have no orientation)",
+  }),
   noiseStd: p.number(0, { min: 0, doc: "D's input noise while encoding (the authors' code: 0.1)" }),
   batchSize: p.int(256, { min: 1 }),
-  seed: p.int(0, { min: 0 }),
+  seed: p.int(0, { min: 0, doc: "seed of the input noise" }),
 };
 
-/** Declares the latent-feature task of one trained GAN. */
+/** Declares the feature task of one trained GAN. */
 function extractGan<N extends string>(
   name: N,
   kind: string,
@@ -79,26 +94,29 @@ function extractGan<N extends string>(
   return defineTask({
     name,
     version: 1,
-    description: `per-cell 100-d latent features of the ${kind.toUpperCase()} discriminator`,
+    description: `per-cell features of the ${kind.toUpperCase()} discriminator (its 100-d latent layer)`,
     inputs: { crops: normalize, model },
     params: latentParams,
-    run: (ctx) => extractLatents(ctx, kind, false),
+    run: (ctx) => extractDiscriminator(ctx, kind, false),
   });
 }
 
-/** Latent features of the trained discriminators. */
+/** Features of the trained discriminators. */
 export const extractDcgan = extractGan("extract_dcgan", "dcgan", trainDcgan);
 export const extractWgan = extractGan("extract_wgan", "wgan", trainWgan);
 export const extractLsgan = extractGan("extract_lsgan", "lsgan", trainLsgan);
 
-/** Latent features of an untrained discriminator of the same architecture (LSGAN's config). */
+/**
+ * The same features from LSGAN's discriminators as they were initialised, before training (one per seed
+ * trained): the control that says how much of a GAN's score is architecture rather than training.
+ */
 export const extractRandom = defineTask({
   name: "extract_random",
   version: 1,
-  description: "per-cell 100-d features of an untrained, randomly initialised discriminator (control)",
+  description: "per-cell features of the untrained discriminator: LSGAN's D at initialisation (control)",
   inputs: { crops: normalize, model: trainLsgan },
   params: latentParams,
-  run: (ctx) => extractLatents(ctx, "random", true),
+  run: (ctx) => extractDiscriminator(ctx, "random", true),
 });
 
 /** Classical hand-crafted features of the raw crops. */

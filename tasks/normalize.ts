@@ -26,6 +26,7 @@
 import { defineTask, oneOf, p } from "../workflow/mod.ts";
 import { cropSet } from "./crop_set.ts";
 import { segment } from "./segment.ts";
+import { SCALING_LEVELS } from "../lib/imaging/plate_scaling.ts";
 
 /** The normalisation task. */
 export const normalize = defineTask({
@@ -56,6 +57,9 @@ export const normalize = defineTask({
       min: 1,
       doc:
         "plate-percentile: fewest DMSO cells that scale a plate; below, its batch's DMSO cells, else all its cells",
+    }),
+    scalingLevel: p.oneOf(SCALING_LEVELS, "plate", {
+      doc: "plate-percentile: whose DMSO cells scale a plate first: its own, its batch's, or all plates'",
     }),
   },
   async run(ctx) {

@@ -2,21 +2,24 @@
  * `train_dcgan`, `train_wgan`, `train_lsgan`: one declaration, three tasks that differ only by their loss (and
  * its default learning rates). Each reads the normalised crop store, trains the GAN of lib/models/gan.ts with
  * the shared loop of lib/models/train.ts on the backend chosen by `--backend` (auto: tensorflow → webgpu on
- * real hardware → wasm → cpu), and writes:
+ * real hardware → wasm → cpu), and writes a run folder (lib/models/train_run.ts):
  *
  * ```
  * model/            final weights (tfjs format: model.json + weights.bin), G and D
  * curves.json       per step: D loss, G loss (and for WGAN the critic gap and gradient penalty)
  * samples/          PNG grids of G's samples of a fixed z every `sampleEvery` steps, and final.png
  * train.json        settings, backend, cells used, steps run, resume point, timing
+ * replicates/<s>/   with `seeds` > 1: the same for seeds seed + 1, …, one after the other
  * ```
- * The checkpoint directory holds `checkpoint.bin` every `checkpointEvery` steps: a killed training resumes from
- * it bit for bit. A NaN or diverging loss stops with a clear error and keeps the last good checkpoint.
+ * Cells come from the store's cell table and, when the crop set has any, its training-only table.
+ * The checkpoint directory holds `checkpoint.bin` every `checkpointEvery` steps (one per seed): a killed
+ * training resumes from it bit for bit. A NaN or diverging loss stops with a clear error and keeps the last
+ * good checkpoint.
  * @module
  */
 import { join } from "node:path";
 import { defineTask, p } from "../workflow/mod.ts";
-import { DEFAULT_LEARNING_RATES } from "../lib/models/hyperparams.ts";
+import { AUGMENTATIONS, DEFAULT_LEARNING_RATES } from "../lib/models/hyperparams.ts";
 import { normalize } from "./normalize.ts";
 
 type Loss = "dcgan" | "wgan" | "lsgan";
@@ -35,26 +38,29 @@ export function trainTask<L extends Loss>(loss: L) {
       width: p.number(1, { min: 1 / 32, max: 4, doc: "filter-count multiplier (1: the paper's network)" }),
       batchSize: p.int(64, { min: 2, doc: "batch size (the paper: 64)" }),
       seed: p.int(0, { min: 0 }),
+      seeds: p.int(1, { min: 1, max: 16, doc: "replicate trainings, seeds seed … seed + seeds − 1" }),
       lrD: p.number(lr.d, { min: 0, doc: "D's learning rate (the authors')" }),
       lrG: p.number(lr.g, { min: 0, doc: "G's learning rate (the authors')" }),
       lrDecay: p.number(0.9999, { min: 0, max: 1, doc: "× every 100 G steps" }),
+      inputNoise: p.number(0.1, { min: 0, doc: "std of D's input noise while training (the authors': 0.1)" }),
+      augment: p.oneOf(AUGMENTATIONS, "none", {
+        doc: "augmentation of the real crops: dihedral = random flips and quarter turns",
+      }),
       maxCells: p.int(0, { min: 0, doc: "train on at most this many cells, drawn with the seed (0: all)" }),
       checkpointEvery: p.int(100, { min: 1 }),
       sampleEvery: p.int(500, { min: 1 }),
       sampleCount: p.int(64, { min: 1, max: 256 }),
     },
     async run(ctx) {
-      const { readCrops, readCropTable } = await import("../lib/imaging/crop_store.ts");
+      const { readCrops, readTrainingTable } = await import("../lib/imaging/crop_store.ts");
       const { selectBackend } = await import("../lib/models/backend.ts");
-      const { train } = await import("../lib/models/train.ts");
-      const { saveGan } = await import("../lib/models/weights.ts");
+      const { REPLICATES, trainRun } = await import("../lib/models/train_run.ts");
       const { Rng } = await import("../lib/models/rng.ts");
-      const { imageGridPng } = await import("../lib/figures/image_grid.ts");
       const P = ctx.params;
 
       const backend = await selectBackend(ctx.settings.backend as Parameters<typeof selectBackend>[0]);
       ctx.log.info(`backend ${backend.name}: ${backend.reason}`);
-      const table = await readCropTable(ctx.inputs.crops);
+      const table = await readTrainingTable(ctx.inputs.crops);
       let indices = table.map((_, i) => i);
       if (P.maxCells > 0 && P.maxCells < table.length) {
         const rng = new Rng(P.seed + 1);
@@ -76,69 +82,44 @@ export function trainTask<L extends Loss>(loss: L) {
         );
       }
       ctx.log.info(`${crops.rows.length} cells of ${crops.size}×${crops.size} (${crops.normalization})`);
-      await Deno.mkdir(join(ctx.out, "samples"), { recursive: true });
-      const scale = Math.max(1, Math.round(64 / crops.size));
-      const writeGrid = (name: string, images: Float32Array, n: number, s: number) =>
-        Deno.writeFile(join(ctx.out, "samples", name), imageGridPng(images, n, s, { scale, columns: 8 }));
-
-      ctx.progress.start(P.steps, "steps");
-      const t0 = performance.now();
-      const result = await train(crops.data as Float32Array, {
-        loss,
-        size: crops.size,
-        steps: P.steps,
-        width: P.width,
-        batchSize: P.batchSize,
-        seed: P.seed,
-        lrD: P.lrD,
-        lrG: P.lrG,
-        lrDecay: P.lrDecay,
-        checkpointDir: ctx.checkpoint,
-        checkpointEvery: P.checkpointEvery,
-        sampleEvery: P.sampleEvery,
-        sampleCount: P.sampleCount,
-        signal: ctx.signal,
-        onProgress(pr) {
-          ctx.progress.set(pr.step);
-          ctx.progress.note(
-            `D ${pr.dLoss.toFixed(3)}  G ${pr.gLoss.toFixed(3)}${
-              pr.gap !== undefined ? `  gap ${pr.gap.toFixed(3)}` : ""
-            }`,
-          );
-        },
-        async onSamples(step, images, shape) {
-          await writeGrid(`step_${String(step).padStart(6, "0")}.png`, images, shape[0], shape[1]);
-        },
-      });
-      if (result.resumedFrom !== null) {
-        ctx.log.info(`resumed from the checkpoint at step ${result.resumedFrom}`);
-      }
-      const seconds = (performance.now() - t0) / 1000;
-      await saveGan(result.gan, join(ctx.out, "model"));
-      const last = `step_${String(P.steps).padStart(6, "0")}.png`;
-      await Deno.copyFile(join(ctx.out, "samples", last), join(ctx.out, "samples", "final.png"));
-      await Deno.writeTextFile(join(ctx.out, "curves.json"), JSON.stringify(result.curves) + "\n");
-      await Deno.writeTextFile(
-        join(ctx.out, "train.json"),
-        JSON.stringify(
+      ctx.progress.start(P.steps * P.seeds, "steps");
+      for (let k = 0; k < P.seeds; k++) {
+        const seed = P.seed + k;
+        const out = k === 0 ? ctx.out : join(ctx.out, REPLICATES, String(seed));
+        const checkpointDir = k === 0 ? ctx.checkpoint : join(ctx.checkpoint, String(seed));
+        await Deno.mkdir(checkpointDir, { recursive: true });
+        if (P.seeds > 1) ctx.log.info(`seed ${seed} (${k + 1} of ${P.seeds})`);
+        await trainRun(
+          crops.data as Float32Array,
           {
             loss,
-            settings: result.settings,
-            backend,
-            cells: crops.rows.length,
             size: crops.size,
-            normalization: crops.normalization,
             steps: P.steps,
-            stepsRun: result.stepsRun,
-            resumedFrom: result.resumedFrom,
-            seconds,
-            stepsPerSecond: result.stepsRun / Math.max(result.seconds, 1e-9),
+            width: P.width,
+            batchSize: P.batchSize,
+            seed,
+            lrD: P.lrD,
+            lrG: P.lrG,
+            lrDecay: P.lrDecay,
+            inputNoise: P.inputNoise,
+            augment: P.augment,
+            checkpointDir,
+            checkpointEvery: P.checkpointEvery,
+            sampleEvery: P.sampleEvery,
+            sampleCount: P.sampleCount,
+            signal: ctx.signal,
           },
-          null,
-          2,
-        ) + "\n",
-      );
-      result.gan.dispose();
+          out,
+          { backend, cells: crops.rows.length, normalization: crops.normalization },
+          {
+            onStep(step, note) {
+              ctx.progress.set(k * P.steps + step);
+              ctx.progress.note(note);
+            },
+            log: (line) => ctx.log.info(line),
+          },
+        );
+      }
     },
   });
 }

@@ -245,3 +245,45 @@ Deno.test({
     await Deno.remove(tmp, { recursive: true });
   },
 });
+
+Deno.test("crop_set trainingDirs: their cells join training only (training.csv), and normalize carries them", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "morphogan-cropset-training-" });
+  const { readCrops, readCropTable, readTrainingTable } = await import("../lib/imaging/crop_store.ts");
+  const { normalizeStore, STORE_NORMALIZATION_DEFAULTS } = await import("../lib/imaging/normalize_store.ts");
+  const profiled = join(tmp, "profiled"), extra = join(tmp, "extra");
+  await writeCropFolder(profiled, 6, 24);
+  await writeCropFolder(extra, 4, 24); // the same plate and wells as the profiled folder's
+  const args = [
+    "--until",
+    "crop_set",
+    "--cache",
+    join(tmp, "cache"),
+    "--results",
+    join(tmp, "results"),
+    "--param",
+    `crop_set.dir=${profiled}`,
+    "--param",
+    `crop_set.trainingDirs=${extra}`,
+  ];
+  const r = await cli("tests/fixtures/sources_pipeline.ts", ["reproduce", ...args]);
+  assert.equal(r.code, 0, r.stderr);
+  const status = await cli("tests/fixtures/sources_pipeline.ts", ["status", "--json", ...args.slice(2)]);
+  const plan = JSON.parse(status.stdout).find((t: { task: string }) => t.task === "crop_set");
+  const store = join(tmp, "cache", "objects", plan.key);
+  assert.equal((await readCropTable(store)).length, 6);
+  const all = await readTrainingTable(store);
+  assert.equal(all.length, 10);
+  assert.ok(all.slice(6).every((row) => row.shard.startsWith("training/0/")), all[6].shard);
+  const norm = join(tmp, "norm");
+  await normalizeStore(store, norm, { ...STORE_NORMALIZATION_DEFAULTS, size: 16 });
+  assert.equal((await readCropTable(norm)).length, 6);
+  const crops = await readCrops(norm, { rows: await readTrainingTable(norm) });
+  assert.equal(crops.rows.length, 10);
+  assert.equal(crops.size, 16);
+  assert.ok((crops.data as Float32Array).every((v) => v >= -1 && v <= 1));
+  // The extra folder is part of the key: changing it reruns crop_set.
+  await Deno.writeFile(join(extra, "P", "c0.npy"), new Uint8Array([1, 2, 3]));
+  const s2 = await cli("tests/fixtures/sources_pipeline.ts", ["status", ...args.slice(2)]);
+  assert.match(s2.stdout, /crop_set\s+run\s+external: data changed/);
+  await Deno.remove(tmp, { recursive: true });
+});

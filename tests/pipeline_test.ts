@@ -120,6 +120,20 @@ Deno.test("tiny profile end to end: every stage, the site, embed, a cached rerun
     assert.equal(row.ours.nsc_n, 24);
   }
   assert.equal(bySet.lsgan.paper.nsc, 0.68);
+  // LSGAN trains two seeds (tiny profile): its rows are means over both, the control is each seed's initial D.
+  assert.equal(bySet.lsgan.ours.n_seeds, 2);
+  assert.equal(bySet.dcgan.ours.n_seeds, 1);
+  assert.equal(bySet.random.ours.n_seeds, 2);
+  assert.equal(bySet.lsgan.control.protocol, bySet.lsgan.best.protocol);
+  assert.ok(bySet.lsgan.ours.sd.nsc_per_compound >= 0);
+  const replicate = JSON.parse(
+    await Deno.readTextFile(join(object("extract_lsgan"), "replicates", "1", "features.json")),
+  );
+  assert.deepEqual([replicate.kind, replicate.seed, replicate.d], ["lsgan", 1, 100]);
+  const trained1 = JSON.parse(
+    await Deno.readTextFile(join(object("train_lsgan"), "replicates", "1", "train.json")),
+  );
+  assert.equal(trained1.settings.seed, 1);
   assert.equal(bySet.classical.paper.nsc, 0.9);
   const features = JSON.parse(await Deno.readTextFile(join(object("extract_lsgan"), "features.json")));
   assert.equal(features.d, 100);
@@ -188,8 +202,8 @@ Deno.test("tiny profile end to end: every stage, the site, embed, a cached rerun
   // 2. A real change in the evaluation code: evaluate reruns, then what reads it (figures); no training.
   await edit(
     join(root, "tasks/evaluate.ts"),
-    "1-NN MOA accuracy (fractions)",
-    "1-NN MOA accuracy (fractions of 1)",
+    "JSON.stringify(table, null, 2)",
+    "JSON.stringify(table, null, 1)",
   );
   const s2 = await status(root, dirs);
   assert.deepEqual(s2.evaluate.reasons, ["code: tasks/evaluate.ts"]);

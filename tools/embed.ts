@@ -16,12 +16,16 @@ import type { ChannelOrder } from "../lib/data/crops.ts";
 import type { StoreNormalization } from "../lib/imaging/normalize_store.ts";
 import { BACKEND_CHOICES, type BackendChoice, selectBackend } from "../lib/models/backend.ts";
 import { embedCrops } from "../lib/models/embed.ts";
+import { FEATURE_LAYERS, type FeatureLayer } from "../lib/models/encode.ts";
 
 const USAGE = `usage: deno task embed --model <train task output dir | cache key> --crops DIR --out FILE.csv
   --index FILE            crop index inside DIR (default index.csv); DIR may instead be a crop store (cells.csv)
   --channel-order ORDER   dna-actin-tubulin or dna-tubulin-actin: how a crop set's files store the channels
                           (default: as the model's training crop set, else dna-actin-tubulin, as crop_set)
   --normalize METHOD      crop-max | plate-percentile (default: as the model's training crops)
+  --layers L[,L]          D's layers: latent (default, the paper's 100-d profile), pooled, or latent,pooled
+  --symmetries N          1 (default) or 8: average each cell over flips and quarter turns
+                          (use the extract task's layers and symmetries to reproduce its features)
   --cache DIR             cache folder holding the keys (default cache)
   --backend NAME          ${BACKEND_CHOICES.join(" | ")} (default auto)
   --batch-size N          crops per forward pass (default 256)`;
@@ -34,6 +38,8 @@ export interface EmbedArgs {
   index?: string;
   channelOrder?: ChannelOrder;
   normalize?: StoreNormalization["method"];
+  layers: FeatureLayer[];
+  symmetries: 1 | 8;
   cache: string;
   backend: BackendChoice;
   batchSize: number;
@@ -54,6 +60,8 @@ export function parseEmbedArgs(argv: string[]): EmbedArgs {
       index: { type: "string" },
       "channel-order": { type: "string" },
       normalize: { type: "string" },
+      layers: { type: "string", default: "latent" },
+      symmetries: { type: "string", default: "1" },
       cache: { type: "string", default: "cache" },
       backend: { type: "string", default: "auto" },
       "batch-size": { type: "string", default: "256" },
@@ -73,6 +81,16 @@ export function parseEmbedArgs(argv: string[]): EmbedArgs {
   if (normalize !== undefined && normalize !== "crop-max" && normalize !== "plate-percentile") {
     throw new Error(`--normalize: expected crop-max or plate-percentile, got "${normalize}"`);
   }
+  const layers = values.layers!.split(",") as FeatureLayer[];
+  for (const l of layers) {
+    if (!FEATURE_LAYERS.includes(l)) {
+      throw new Error(`--layers: expected ${FEATURE_LAYERS.join(", ")} (comma-separated), got "${l}"`);
+    }
+  }
+  const symmetries = Number(values.symmetries);
+  if (symmetries !== 1 && symmetries !== 8) {
+    throw new Error(`--symmetries: expected 1 or 8, got "${values.symmetries}"`);
+  }
   const backend = values.backend as BackendChoice;
   if (!BACKEND_CHOICES.includes(backend)) {
     throw new Error(`--backend: expected one of ${BACKEND_CHOICES.join(", ")}, got "${values.backend}"`);
@@ -88,6 +106,8 @@ export function parseEmbedArgs(argv: string[]): EmbedArgs {
     index: values.index,
     channelOrder: order,
     normalize,
+    layers,
+    symmetries,
     cache: values.cache!,
     backend,
     batchSize,
@@ -107,6 +127,8 @@ if (import.meta.main) {
       channelOrder: args.channelOrder,
       normalization: args.normalize ? { method: args.normalize } : undefined,
       objects: join(args.cache, "objects"),
+      layers: args.layers,
+      symmetries: args.symmetries,
       batchSize: args.batchSize,
       log: (line) => console.error(line),
     });

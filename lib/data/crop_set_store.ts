@@ -21,6 +21,10 @@ export interface CropSetStoreOptions {
   channelOrder?: ChannelOrder;
   /** Batch of every crop when the index has no batch column (default: the plate's `WeekN_` prefix). */
   batch?: string;
+  /** Folder of the shards inside the store (default `shards`). */
+  shards?: string;
+  /** The cell table to write (default `cells.csv`). */
+  table?: string;
 }
 
 /** Progress, logging and cancellation of {@link cropSetToStore}. */
@@ -102,7 +106,7 @@ export async function cropSetToStore(
     const per = size * size * 3;
     const data = new Uint16Array(indices.length * per);
     images.forEach((img, k) => data.set(img.data, k * per));
-    const shard = `shards/${plate}/${well}.crops`;
+    const shard = `${options.shards ?? "shards"}/${plate}/${well}.crops`;
     await writeShard(join(out, shard), {
       header: {
         dtype: "uint16",
@@ -146,7 +150,7 @@ export async function cropSetToStore(
     });
   }
   await Deno.mkdir(out, { recursive: true });
-  await Deno.writeTextFile(join(out, CELL_TABLE), formatCellTable(rows));
+  await Deno.writeTextFile(join(out, options.table ?? CELL_TABLE), formatCellTable(rows));
   hooks.log?.(`${rows.length} crops of ${size}×${size} in ${groups.size} shards`);
   return { rows, order, size };
 }

@@ -25,9 +25,23 @@ export interface CropCollection {
   normalization: string;
 }
 
+/**
+ * The name of a store's optional table of training-only cells: crops that train the GANs but are not
+ * profiled (a crop set's `trainingDirs`). Same columns as the cell table; its shards live in the same store.
+ */
+export const TRAINING_TABLE = "training.csv";
+
 /** Reads a store's cell table. */
 export function readCropTable(dir: string): Promise<CellRow[]> {
   return readCellTable(join(dir, CELL_TABLE));
+}
+
+/** Reads every cell a GAN trains on: the cell table, then the training-only table when the store has one. */
+export async function readTrainingTable(dir: string): Promise<CellRow[]> {
+  const rows = await readCropTable(dir);
+  const path = join(dir, TRAINING_TABLE);
+  if (!await Deno.stat(path).then(() => true, () => false)) return rows;
+  return [...rows, ...await readCellTable(path)];
 }
 
 /**

@@ -8,12 +8,13 @@
  */
 import { join } from "node:path";
 import { writeFileAtomic } from "../data/atomic_write.ts";
-import { readCropTable } from "./crop_store.ts";
+import { CELL_TABLE, readTrainingTable, TRAINING_TABLE } from "./crop_store.ts";
 import { IntensityHistogram, normalizeCropMax, normalizePlatePercentile } from "./normalize.ts";
 import {
   choosePlateScalings,
   type PlateCells,
   type PlateScalingRecord,
+  type ScalingLevel,
   scalingSummary,
 } from "./plate_scaling.ts";
 import { resizeCrops } from "./resize.ts";
@@ -34,6 +35,11 @@ export interface StoreNormalization {
    * DMSO cells (when they are as many), else all its cells.
    */
   minControlCells: number;
+  /**
+   * plate-percentile: the coarsest group whose DMSO cells may set a plate's scaling first: `plate` (then its
+   * batch, then all its cells), `batch`, or `global` (one scaling for the whole store). See plate_scaling.ts.
+   */
+  scalingLevel: ScalingLevel;
 }
 
 /** The `normalize` task's defaults. */
@@ -43,6 +49,7 @@ export const STORE_NORMALIZATION_DEFAULTS: Readonly<StoreNormalization> = {
   lowQuantile: 0.001,
   highQuantile: 0.999,
   minControlCells: 8,
+  scalingLevel: "plate",
 };
 
 /** The file of a normalised store that says how each plate was scaled (plate-percentile). */
@@ -54,6 +61,7 @@ export interface ScalingFile {
   lowQuantile: number;
   highQuantile: number;
   minControlCells: number;
+  scalingLevel: ScalingLevel;
   /** The one-line summary that was logged. */
   summary: string;
   plates: PlateScalingRecord[];
@@ -79,8 +87,10 @@ export async function normalizeStore(
 ): Promise<{ cells: number; shards: number }> {
   const { method, size, lowQuantile, highQuantile } = options;
   const { minControlCells } = options;
+  const level = options.scalingLevel ?? "plate";
   await Deno.mkdir(out, { recursive: true });
-  const rows = await readCropTable(input);
+  // The profiled cells and any training-only cells: both are normalised, and both set the scalings.
+  const rows = await readTrainingTable(input);
   const shards = [...new Set(rows.map((r) => r.shard))];
   hooks.progress?.start(shards.length * (method === "plate-percentile" ? 2 : 1), "shards");
 
@@ -134,7 +144,12 @@ export async function normalizeStore(
       }
       hooks.progress?.tick();
     }
-    const records = choosePlateScalings([...plates.values()], { minControlCells, lowQuantile, highQuantile });
+    const records = choosePlateScalings([...plates.values()], {
+      minControlCells,
+      lowQuantile,
+      highQuantile,
+      level,
+    });
     for (const r of records) scalings.set(r.plate, r);
     const summary = scalingSummary(records, minControlCells);
     hooks.log?.(summary);
@@ -143,6 +158,7 @@ export async function normalizeStore(
       lowQuantile,
       highQuantile,
       minControlCells,
+      scalingLevel: level,
       summary,
       plates: records,
     };
@@ -174,6 +190,11 @@ export async function normalizeStore(
     });
     hooks.progress?.tick();
   }
-  await writeFileAtomic(join(out, "cells.csv"), await Deno.readFile(join(input, "cells.csv")));
+  for (const table of [CELL_TABLE, TRAINING_TABLE]) {
+    const from = join(input, table);
+    if (table === CELL_TABLE || await Deno.stat(from).then(() => true, () => false)) {
+      await writeFileAtomic(join(out, table), await Deno.readFile(from));
+    }
+  }
   return { cells: rows.length, shards: shards.length };
 }

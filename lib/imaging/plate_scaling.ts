@@ -9,16 +9,33 @@
  *    when they number at least `minControlCells`;
  * 3. `plate-all`: all its cells.
  *
+ * With `level: "batch"` a plate starts at step 2 (every plate of a batch shares one scaling), and with
+ * `level: "global"` every plate takes `global-dmso`, the DMSO cells of all plates (one scaling for the whole
+ * store), when they number at least `minControlCells`, else step 3. On moa-crops (8–18 DMSO cells a batch,
+ * plates differing in brightness mostly by batch) the global scaling gave the GANs' features the best MOA
+ * accuracy (bench/results/levers.json).
+ *
  * Each choice is recorded (source, cells, pixels, lo, hi) so that a run says how every plate was scaled.
  * @module
  */
 import { IntensityHistogram } from "./normalize.ts";
 
 /** Where a plate's percentiles came from (see module doc). */
-export type ScalingSource = "plate-dmso" | "batch-dmso" | "plate-all";
+export type ScalingSource = "plate-dmso" | "batch-dmso" | "global-dmso" | "plate-all";
 
 /** The sources in order of preference. */
-export const SCALING_SOURCES: readonly ScalingSource[] = ["plate-dmso", "batch-dmso", "plate-all"];
+export const SCALING_SOURCES: readonly ScalingSource[] = [
+  "plate-dmso",
+  "batch-dmso",
+  "global-dmso",
+  "plate-all",
+];
+
+/** The coarsest group whose DMSO cells may set a plate's scaling first (see the module doc). */
+export type ScalingLevel = "plate" | "batch" | "global";
+
+/** The scaling levels. */
+export const SCALING_LEVELS: readonly ScalingLevel[] = ["plate", "batch", "global"];
 
 /** One plate's cells, as histograms of their pixels. */
 export interface PlateCells {
@@ -60,6 +77,8 @@ export interface PlateScalingOptions {
   lowQuantile: number;
   /** Upper quantile (0.999). */
   highQuantile: number;
+  /** Where a plate's scaling starts (default `"plate"`). */
+  level?: ScalingLevel;
 }
 
 /**
@@ -75,27 +94,37 @@ export function choosePlateScalings(
   options: PlateScalingOptions,
 ): PlateScalingRecord[] {
   const { minControlCells, lowQuantile, highQuantile } = options;
+  const level = options.level ?? "plate";
+  if (!SCALING_LEVELS.includes(level)) {
+    throw new RangeError(`choosePlateScalings: expected level ${SCALING_LEVELS.join(", ")}, got "${level}"`);
+  }
   if (!Number.isInteger(minControlCells) || minControlCells < 1) {
     throw new RangeError(
       `choosePlateScalings: expected a positive integer minControlCells, got ${minControlCells}`,
     );
   }
   const batches = new Map<string, { hist: IntensityHistogram | null; cells: number }>();
+  const global: { hist: IntensityHistogram | null; cells: number } = { hist: null, cells: 0 };
   for (const p of plates) {
     let b = batches.get(p.batch);
     if (!b) batches.set(p.batch, b = { hist: null, cells: 0 });
     if (p.dmsoCells === 0) continue;
-    if (!b.hist) b.hist = new IntensityHistogram(p.dmso.bitDepth);
-    b.hist.merge(p.dmso);
-    b.cells += p.dmsoCells;
+    for (const g of [b, global]) {
+      if (!g.hist) g.hist = new IntensityHistogram(p.dmso.bitDepth);
+      g.hist.merge(p.dmso);
+      g.cells += p.dmsoCells;
+    }
   }
   return [...plates].sort((a, b) => (a.plate < b.plate ? -1 : a.plate > b.plate ? 1 : 0)).map((p) => {
     const batch = batches.get(p.batch)!;
-    const [source, h, cells]: [ScalingSource, IntensityHistogram, number] = p.dmsoCells >= minControlCells
-      ? ["plate-dmso", p.dmso, p.dmsoCells]
-      : batch.cells >= minControlCells
-      ? ["batch-dmso", batch.hist!, batch.cells]
-      : ["plate-all", p.all, p.cells];
+    const [source, h, cells]: [ScalingSource, IntensityHistogram, number] =
+      level === "plate" && p.dmsoCells >= minControlCells
+        ? ["plate-dmso", p.dmso, p.dmsoCells]
+        : level !== "global" && batch.cells >= minControlCells
+        ? ["batch-dmso", batch.hist!, batch.cells]
+        : level === "global" && global.cells >= minControlCells
+        ? ["global-dmso", global.hist!, global.cells]
+        : ["plate-all", p.all, p.cells];
     const lo = [0, 1, 2].map((c) => h.quantile(c, lowQuantile)) as [number, number, number];
     const hi = [0, 1, 2].map((c) => Math.max(h.quantile(c, highQuantile), lo[c] + 1)) as [
       number,
@@ -118,7 +147,8 @@ export function choosePlateScalings(
 /** One line: how many plates took each source. */
 export function scalingSummary(records: readonly PlateScalingRecord[], minControlCells: number): string {
   const n = (s: ScalingSource) => records.filter((r) => r.source === s).length;
+  const global = n("global-dmso") ? `${n("global-dmso")} from the DMSO cells of all plates, ` : "";
   return `plate scaling of ${records.length} plate(s): ${n("plate-dmso")} from their own DMSO cells ` +
-    `(≥ ${minControlCells}), ${n("batch-dmso")} from their batch's DMSO cells, ${n("plate-all")} from all ` +
-    `their cells (too few DMSO cells in plate and batch)`;
+    `(≥ ${minControlCells}), ${n("batch-dmso")} from their batch's DMSO cells, ${global}${n("plate-all")} ` +
+    `from all their cells (too few DMSO cells in plate and batch)`;
 }

@@ -60,3 +60,34 @@ Deno.test("choosePlateScalings: own DMSO ≥ N cells, else the batch's DMSO, els
     /expected a positive integer minControlCells, got 0/,
   );
 });
+
+Deno.test("choosePlateScalings level: batch skips a plate's own DMSO cells, global takes all plates'", () => {
+  const plates = [
+    plate("A", "Week1", 8, 1000, 5),
+    plate("B", "Week1", 1, 9000, 5),
+    plate("C", "Week2", 3, 4000, 4),
+  ];
+  const options = { minControlCells: 8, lowQuantile: 0.001, highQuantile: 0.999 };
+  const batch = choosePlateScalings(plates, { ...options, level: "batch" });
+  assert.deepEqual(batch.map((r) => [r.plate, r.source, r.cells]), [
+    ["A", "batch-dmso", 9],
+    ["B", "batch-dmso", 9],
+    ["C", "plate-all", 7],
+  ]);
+  assert.deepEqual(batch[0].lo, batch[1].lo);
+  const global = choosePlateScalings(plates, { ...options, level: "global" });
+  assert.deepEqual(global.map((r) => [r.plate, r.source, r.cells]), [
+    ["A", "global-dmso", 12],
+    ["B", "global-dmso", 12],
+    ["C", "global-dmso", 12],
+  ]);
+  assert.deepEqual(global[0].hi, global[2].hi);
+  assert.match(scalingSummary(global, 8), /3 from the DMSO cells of all plates, 0 from all their cells/);
+  // Too few DMSO cells in all: each plate's own cells.
+  const few = choosePlateScalings(plates, { ...options, minControlCells: 20, level: "global" });
+  assert.deepEqual(few.map((r) => r.source), ["plate-all", "plate-all", "plate-all"]);
+  assert.throws(
+    () => choosePlateScalings(plates, { ...options, level: "well" as "plate" }),
+    /expected level/,
+  );
+});

@@ -1,5 +1,5 @@
 /**
- * Crops → per-cell latent features: the one code path of the `extract_*` tasks and of `deno task embed`, so
+ * Crops → per-cell features of a discriminator: the one code path of the `extract_*` tasks and of `deno task embed`, so
  * the two cannot drift. A crop-set folder (index CSV) becomes a raw crop store as the `crop_set` task makes
  * it (lib/data/crop_set_store.ts), a raw store is normalised as the `normalize` task does
  * (lib/imaging/normalize_store.ts), and a normalised store is encoded by D (lib/models/encode.ts). The
@@ -14,8 +14,12 @@ import { readCrops, readCropTable } from "../imaging/crop_store.ts";
 import { normalizeStore, type StoreNormalization } from "../imaging/normalize_store.ts";
 import { readShard } from "../imaging/shards.ts";
 import type { CellRow } from "../imaging/shards.ts";
-import { encodeLatents } from "./encode.ts";
-import type { Gan } from "./gan.ts";
+import { encodeFeatures, type FeatureLayer, featureNames } from "./encode.ts";
+import { Gan } from "./gan.ts";
+import { replicateDirs } from "./train_run.ts";
+import { replicateDir } from "../data/replicates.ts";
+import { loadGan, readWeights } from "./weights.ts";
+import { writeFeatureSet } from "../profiling/feature_store.ts";
 
 /** How raw crops are prepared for D: as the training's `crop_set` and `normalize` tasks did. */
 export interface CropPreparation {
@@ -25,12 +29,16 @@ export interface CropPreparation {
   normalization: StoreNormalization;
 }
 
-/** Options of {@linkcode cellLatents}. */
-export interface CellLatentOptions {
+/** Options of {@linkcode cellFeatures}. */
+export interface CellFeatureOptions {
   /** How to prepare a crop-set folder or a raw store; without it, only a normalised store is accepted. */
   prepare?: CropPreparation;
   /** A folder for the intermediate stores (required with `prepare`; the caller removes it). */
   work?: string;
+  /** D's layers to read, concatenated (default `["latent"]`, the paper's; lib/models/encode.ts). */
+  layers?: readonly FeatureLayer[];
+  /** 1 (default) or 8: average each cell's features over the symmetries of the square. */
+  symmetries?: 1 | 8;
   /** Crops per forward pass (default 256). */
   batchSize?: number;
   /** D's input noise (default 0). */
@@ -43,16 +51,16 @@ export interface CellLatentOptions {
   signal?: AbortSignal;
 }
 
-/** What {@linkcode cellLatents} computed. */
-export interface CellLatents {
+/** What {@linkcode cellFeatures} computed. */
+export interface CellFeatures {
   /** The cells, in the encoded store's order. */
   rows: CellRow[];
   /** For a crop-set folder: for each row, the index of its crop in the index CSV; otherwise null. */
   order: number[] | null;
-  /** `rows.length × featureDim` features, row-major. */
+  /** `rows.length × names.length` features, row-major. */
   data: Float32Array;
-  /** Features per cell. */
-  featureDim: number;
+  /** The features' names (lib/models/encode.ts featureNames). */
+  names: string[];
   /** The normalised store that was encoded. */
   store: string;
 }
@@ -69,7 +77,7 @@ async function storeDtype(store: string): Promise<string> {
 }
 
 /**
- * D's `latent` features of every crop of `crops`: a normalised crop store (used as it is), or, with
+ * D's features (by default its `latent` layer) of every crop of `crops`: a normalised crop store (used as it is), or, with
  * `options.prepare`, a raw crop store or a crop-set folder (prepared as the training's crops were).
  *
  * @param gan The discriminator's model.
@@ -78,14 +86,14 @@ async function storeDtype(store: string): Promise<string> {
  * @throws Error naming the folder when it is neither, when raw crops come without `prepare`, or when the
  *   crops' side is not the model's.
  */
-export async function cellLatents(
+export async function cellFeatures(
   gan: Gan,
   crops: string,
-  options: CellLatentOptions = {},
-): Promise<CellLatents> {
+  options: CellFeatureOptions = {},
+): Promise<CellFeatures> {
   const { prepare } = options;
   const work = () => {
-    if (!options.work) throw new Error("cellLatents: preparing crops needs a work folder (options.work)");
+    if (!options.work) throw new Error("cellFeatures: preparing crops needs a work folder (options.work)");
     return options.work;
   };
   // 1. A crop-set folder → a raw crop store, as the crop_set task makes it.
@@ -119,7 +127,7 @@ export async function cellLatents(
     });
     store = normalized;
   }
-  // 3. The normalised store → D's latent features.
+  // 3. The normalised store → D's features.
   const data = await readCrops(store);
   const size = gan.config.size;
   if (data.dtype !== "float32" || data.size !== size) {
@@ -128,12 +136,60 @@ export async function cellLatents(
         `the normalised crops of the side it was trained on`,
     );
   }
-  const features = await encodeLatents(gan, data.data as Float32Array, {
+  const layers = options.layers ?? ["latent"];
+  const features = await encodeFeatures(gan, data.data as Float32Array, {
+    layers,
+    symmetries: options.symmetries,
     batchSize: options.batchSize,
     noiseStd: options.noiseStd,
     seed: options.seed,
     signal: options.signal,
     onProgress: options.onProgress,
   });
-  return { rows: data.rows, order, data: features, featureDim: gan.config.featureDim, store };
+  return { rows: data.rows, order, data: features, names: featureNames(gan, layers), store };
+}
+
+/** Options of {@linkcode writeDiscriminatorFeatures}. */
+export interface DiscriminatorFeatureOptions
+  extends Pick<CellFeatureOptions, "layers" | "symmetries" | "batchSize" | "noiseStd" | "seed" | "signal"> {
+  /** The feature set's kind (`dcgan`, …, `random`). */
+  kind: string;
+  /** Untrained: each training's D as it was initialised (the same seed), not as it was trained. */
+  untrained?: boolean;
+  /** Called with the cells encoded so far, over all replicates. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * Writes the features of every cell of the normalised store `crops` under each D of the train task output
+ * `trainDir` (the first seed's and each replicate's, lib/models/train_run.ts) as feature sets
+ * (lib/profiling/feature_store.ts): the first in `out`, each replicate's in `out/replicates/<seed>/`.
+ *
+ * @returns the seeds, in the order written
+ */
+export async function writeDiscriminatorFeatures(
+  trainDir: string,
+  crops: string,
+  out: string,
+  options: DiscriminatorFeatureOptions,
+): Promise<number[]> {
+  const runs = await replicateDirs(trainDir);
+  const cells = (await readCropTable(crops)).length;
+  for (const [k, [seed, dir]] of runs.entries()) {
+    const modelDir = join(dir, "model");
+    const gan = options.untrained
+      ? new Gan((await readWeights(modelDir)).config, undefined, seed)
+      : await loadGan(modelDir);
+    try {
+      const f = await cellFeatures(gan, crops, {
+        ...options,
+        onProgress: (done) => options.onProgress?.(k * cells + done, runs.length * cells),
+      });
+      const target = k === 0 ? out : replicateDir(out, seed);
+      await writeFeatureSet(target, { kind: options.kind, seed, names: f.names, data: f.data, rows: f.rows });
+    } finally {
+      gan.dispose();
+    }
+  }
+  return runs.map(([seed]) => seed);
 }

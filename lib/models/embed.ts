@@ -10,13 +10,15 @@
  * and can be overridden.
  * @module
  */
-import { isAbsolute, join, resolve } from "node:path";
+import { basename, isAbsolute, join, resolve } from "node:path";
 import { type ChannelOrder } from "../data/crops.ts";
 import { CROP_SET_DEFAULTS } from "../data/crop_set_defaults.ts";
 import type { CropSetStoreOptions } from "../data/crop_set_store.ts";
 import { csvField, parseCsvGrid } from "../data/csv.ts";
 import { STORE_NORMALIZATION_DEFAULTS, type StoreNormalization } from "../imaging/normalize_store.ts";
-import { cellLatents } from "./cell_features.ts";
+import { cellFeatures } from "./cell_features.ts";
+import type { FeatureLayer } from "./encode.ts";
+import { REPLICATES } from "./train_run.ts";
 import { loadGan } from "./weights.ts";
 
 /** A located model: its weights and, when known, how its training crops were prepared. */
@@ -87,7 +89,11 @@ export async function resolveModel(spec: string, objects = "cache/objects"): Pro
   }
   // Provenance: train manifest → its `crops` input (normalize) → that manifest's params, and its `crops`
   // input (crop_set, when the training started from a crop set) → that manifest's params.
-  const taskDir = weights === dir ? dirname(dir) : dir;
+  // A replicate training (`<task output>/replicates/<seed>/`) has its task's provenance.
+  let taskDir = weights === dir ? dirname(dir) : dir;
+  if (/^\d+$/.test(basename(taskDir)) && basename(dirname(taskDir)) === REPLICATES) {
+    taskDir = dirname(dirname(taskDir));
+  }
   const upstream = async (manifestDir: string) => {
     const key = ((await readJsonFile(join(manifestDir, "manifest.json")))?.inputKeys as
       | Record<string, string>
@@ -136,6 +142,10 @@ export interface EmbedOptions {
   normalization?: Partial<StoreNormalization>;
   /** Cache objects folder for keys (default `cache/objects`). */
   objects?: string;
+  /** D's layers to read (default `["latent"]`; the extract tasks' `layers`). */
+  layers?: readonly FeatureLayer[];
+  /** 1 (default) or 8: average over the symmetries of the square (the extract tasks' `symmetries`). */
+  symmetries?: 1 | 8;
   /** Crops per forward pass. */
   batchSize?: number;
   log?: (line: string) => void;
@@ -153,7 +163,7 @@ export interface EmbedResult {
 }
 
 /**
- * Writes per-cell latent features of `crops` under `model` to `out` (written beside and renamed into place).
+ * Writes per-cell features of `crops` under `model` (its `latent` layer unless `layers` says otherwise) to `out` (written beside and renamed into place).
  *
  * @throws Error naming the file when the crops cannot be read, or their side cannot match the model's.
  */
@@ -214,14 +224,17 @@ export async function embedCrops(options: EmbedOptions): Promise<EmbedResult> {
     }
     const { header, rows: meta } = grid;
     // Features by the extract tasks' code path, the crops prepared as the training's were.
-    const latents = await cellLatents(gan, crops, {
+    const latents = await cellFeatures(gan, crops, {
       prepare: { cropSet, normalization },
       work: tmp,
+      layers: options.layers,
+      symmetries: options.symmetries,
       batchSize: options.batchSize,
       signal: options.signal,
     });
     gan.dispose();
-    const { order, featureDim: d } = latents;
+    const { order, names } = latents;
+    const d = names.length;
     const features = latents.data;
     if (order === null && latents.rows.length !== meta.length) {
       throw new Error(
@@ -230,7 +243,7 @@ export async function embedCrops(options: EmbedOptions): Promise<EmbedResult> {
     }
     const rowOf = new Int32Array(meta.length).fill(-1);
     (order ?? meta.map((_, i) => i)).forEach((input, k) => (rowOf[input] = k));
-    const lines = [[...header, ...Array.from({ length: d }, (_, j) => `f${j}`)].map(csvField).join(",")];
+    const lines = [[...header, ...names].map(csvField).join(",")];
     for (let i = 0; i < meta.length; i++) {
       const k = rowOf[i];
       if (k < 0) throw new Error(`internal: crop ${i} of '${crops}' was not embedded`);

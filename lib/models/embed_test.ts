@@ -5,7 +5,7 @@ import { parseCsvGrid } from "../data/csv.ts";
 import { cropSetToStore } from "../data/crop_set_store.ts";
 import { CROP_SET_DEFAULTS } from "../data/crop_set_defaults.ts";
 import { readCrops } from "../imaging/crop_store.ts";
-import { normalizeStore } from "../imaging/normalize_store.ts";
+import { normalizeStore, STORE_NORMALIZATION_DEFAULTS } from "../imaging/normalize_store.ts";
 import { selectBackend } from "./backend.ts";
 import { encodeLatents } from "./encode.ts";
 import { Gan, ganConfig } from "./gan.ts";
@@ -121,11 +121,9 @@ Deno.test("deno task embed: a crop set → the index's columns then f0..f99, as 
     store.order.map((i) => i + 1),
   );
   await normalizeStore(join(dir, "raw"), join(dir, "norm"), {
+    ...STORE_NORMALIZATION_DEFAULTS,
     method: "crop-max",
     size: 16,
-    lowQuantile: 0.001,
-    highQuantile: 0.999,
-    minControlCells: 8,
   });
   const gan = await loadGan(join(cache, "objects", TRAIN_KEY, "model"));
   const f = await encodeLatents(gan, (await readCrops(join(dir, "norm"))).data as Float32Array);

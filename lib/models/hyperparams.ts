@@ -11,3 +11,13 @@ export const DEFAULT_LEARNING_RATES: Readonly<Record<"dcgan" | "lsgan" | "wgan",
     lsgan: { d: 7e-5, g: 2e-4 },
     wgan: { d: 7e-5, g: 2e-4 },
   };
+
+/**
+ * Augmentations of the real crops while training: `none`, or `dihedral` (each crop flipped and rotated by a
+ * multiple of 90°, one of the 8 symmetries of the square drawn per crop and epoch: a cell has no preferred
+ * orientation in the field).
+ */
+export type Augmentation = "none" | "dihedral";
+
+/** The augmentation names. */
+export const AUGMENTATIONS: readonly Augmentation[] = ["none", "dihedral"];

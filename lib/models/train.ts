@@ -15,9 +15,9 @@ import { readCheckpoint, type StoredTensor, writeCheckpoint } from "./checkpoint
 import { type BatchStats, Gan, type GanConfig, ganConfig, type GanLoss } from "./gan.ts";
 import { criticLoss, discriminatorLoss, generatorLoss, gradientPenalty } from "./losses.ts";
 import { Rng, type RngState } from "./rng.ts";
-import { DEFAULT_LEARNING_RATES } from "./hyperparams.ts";
+import { type Augmentation, AUGMENTATIONS, DEFAULT_LEARNING_RATES } from "./hyperparams.ts";
 
-export { DEFAULT_LEARNING_RATES };
+export { type Augmentation, AUGMENTATIONS, DEFAULT_LEARNING_RATES };
 
 /** Hyper-parameters of a training run. Those marked (identity) must match to resume a checkpoint. */
 export interface TrainSettings {
@@ -47,19 +47,9 @@ export interface TrainSettings {
   realLabelRange: [number, number];
   /** (identity) std of D's input noise (default 0.1, the authors') */
   inputNoise: number;
-  /**
-   * (identity) augmentation of the real crops: `none` (default) or `dihedral` (each crop flipped and rotated by
-   * a multiple of 90°, one of the 8 symmetries of the square drawn per crop and epoch: a cell has no
-   * preferred orientation in the field)
-   */
+  /** (identity) augmentation of the real crops (default `none`; see {@link Augmentation}) */
   augment: Augmentation;
 }
-
-/** Augmentations of the real crops. */
-export type Augmentation = "none" | "dihedral";
-
-/** The augmentation names. */
-export const AUGMENTATIONS: readonly Augmentation[] = ["none", "dihedral"];
 
 /** Options of {@link train}: settings plus how long, where to checkpoint, and callbacks. */
 export interface TrainOptions extends Partial<TrainSettings> {
@@ -530,7 +520,10 @@ export async function train(crops: Float32Array, options: TrainOptions): Promise
       if (trainer.step % every === 0) await save();
     }
     await save();
-    if (!options.sampleEvery || trainer.step % options.sampleEvery !== 0) await samples();
+    // The last step's samples, unless the loop just wrote them (a run resumed at its last step wrote none).
+    const sampledLast = trainer.step > startStep && options.sampleEvery &&
+      trainer.step % options.sampleEvery === 0;
+    if (!sampledLast) await samples();
     const gan = trainer.gan;
     const result: TrainResult = {
       gan,

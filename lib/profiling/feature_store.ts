@@ -2,7 +2,7 @@
  * Per-cell feature sets on disk: a directory with
  *
  * ```
- * features.json   {"kind", "names": [...], "n", "d", "dtype": "float32", "order": "row-major"}
+ * features.json   {"kind", "seed"?, "names": [...], "n", "d", "dtype": "float32", "order": "row-major"}
  * features.f32    n·d little-endian float32, row-major (cell i's features at [i·d, (i+1)·d))
  * cells.csv       one row per cell, in the same order (the crop store's cell table)
  * ```
@@ -16,6 +16,8 @@ import { type CellRow, formatCellTable, parseCellTable, writeFileAtomic } from "
 export interface FeatureSet {
   /** What made it: `dcgan`, `wgan`, `lsgan`, `random`, `classical`, … */
   kind: string;
+  /** The training seed of the model that made it, when one did. */
+  seed?: number;
   /** Feature names, length d. */
   names: string[];
   /** n × d values, row-major. */
@@ -45,7 +47,7 @@ export async function writeFeatureSet(dir: string, set: FeatureSet): Promise<voi
   await writeFileAtomic(
     join(dir, "features.json"),
     JSON.stringify(
-      { kind: set.kind, names: set.names, n, d, dtype: "float32", order: "row-major" },
+      { kind: set.kind, seed: set.seed, names: set.names, n, d, dtype: "float32", order: "row-major" },
       null,
       1,
     ) + "\n",
@@ -55,7 +57,7 @@ export async function writeFeatureSet(dir: string, set: FeatureSet): Promise<voi
 /** Reads a feature set written by {@link writeFeatureSet}. @throws Error naming the file on a mismatch. */
 export async function readFeatureSet(dir: string): Promise<FeatureSet> {
   const metaPath = join(dir, "features.json");
-  let meta: { kind: string; names: string[]; n: number; d: number };
+  let meta: { kind: string; seed?: number; names: string[]; n: number; d: number };
   try {
     meta = JSON.parse(await Deno.readTextFile(metaPath));
   } catch (e) {
@@ -72,5 +74,11 @@ export async function readFeatureSet(dir: string): Promise<FeatureSet> {
   const data = new Float32Array(meta.n * meta.d);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (let i = 0; i < data.length; i++) data[i] = dv.getFloat32(4 * i, true);
-  return { kind: meta.kind, names: meta.names, data, rows };
+  return {
+    kind: meta.kind,
+    ...(meta.seed !== undefined ? { seed: meta.seed } : {}),
+    names: meta.names,
+    data,
+    rows,
+  };
 }

@@ -37,6 +37,7 @@ export const tiny = defineProfile<Stages>({
     train_dcgan: training,
     train_wgan: training,
     figures: { algebraSamples: 200, realismSamples: 100, samples: 16 },
-    train_lsgan: training,
+    // Two seeds of LSGAN: replicate trainings, and the untrained control of each, run end to end.
+    train_lsgan: { ...training, seeds: 2 },
   },
 });

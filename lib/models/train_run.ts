@@ -1,0 +1,118 @@
+/**
+ * One training run written to a folder, the layout the train tasks publish and the figures, `extract` and
+ * `deno task embed` read:
+ *
+ * ```
+ * model/            final weights (tfjs format: model.json + weights.bin), G and D
+ * curves.json       per step: D loss, G loss (and for WGAN the critic gap and gradient penalty)
+ * samples/          PNG grids of G's samples of a fixed z every `sampleEvery` steps, and final.png
+ * train.json        settings, backend, cells used, steps run, resume point, timing
+ * ```
+ *
+ * Replicate trainings (other seeds of the same settings) are written the same way below
+ * `replicates/<seed>/` of the first one's folder ({@link replicateDirs}).
+ * @module
+ */
+import { join } from "node:path";
+import { imageGridPng } from "../figures/image_grid.ts";
+import { train, type TrainOptions } from "./train.ts";
+import { saveGan } from "./weights.ts";
+import { replicateDir, REPLICATES, replicateSeeds } from "../data/replicates.ts";
+
+export { REPLICATES };
+
+/** What a run records beside its settings (train.json). */
+export interface TrainRunInfo {
+  /** the backend that ran it (name, reason, detail) */
+  backend: unknown;
+  /** cells trained on */
+  cells: number;
+  /** how the crops were normalised */
+  normalization: string;
+}
+
+/** Progress of {@link trainRun}. */
+export interface TrainRunHooks {
+  onStep?: (step: number, note: string) => void;
+  log?: (line: string) => void;
+}
+
+/**
+ * Trains one GAN on `crops` and writes the run's folder `out` (see the module doc). `options.checkpointDir`
+ * makes it resumable.
+ */
+export async function trainRun(
+  crops: Float32Array,
+  options: TrainOptions & { sampleCount: number; sampleEvery: number },
+  out: string,
+  info: TrainRunInfo,
+  hooks: TrainRunHooks = {},
+): Promise<void> {
+  await Deno.mkdir(join(out, "samples"), { recursive: true });
+  const scale = Math.max(1, Math.round(64 / options.size));
+  const t0 = performance.now();
+  const result = await train(crops, {
+    ...options,
+    onProgress(pr) {
+      hooks.onStep?.(
+        pr.step,
+        `D ${pr.dLoss.toFixed(3)}  G ${pr.gLoss.toFixed(3)}${
+          pr.gap !== undefined ? `  gap ${pr.gap.toFixed(3)}` : ""
+        }`,
+      );
+    },
+    async onSamples(step, images, shape) {
+      await Deno.writeFile(
+        join(out, "samples", `step_${String(step).padStart(6, "0")}.png`),
+        imageGridPng(images, shape[0], shape[1], { scale, columns: 8 }),
+      );
+    },
+  });
+  try {
+    if (result.resumedFrom !== null) hooks.log?.(`resumed from the checkpoint at step ${result.resumedFrom}`);
+    const seconds = (performance.now() - t0) / 1000;
+    await saveGan(result.gan, join(out, "model"));
+    const last = `step_${String(options.steps).padStart(6, "0")}.png`;
+    await Deno.copyFile(join(out, "samples", last), join(out, "samples", "final.png"));
+    await Deno.writeTextFile(join(out, "curves.json"), JSON.stringify(result.curves) + "\n");
+    await Deno.writeTextFile(
+      join(out, "train.json"),
+      JSON.stringify(
+        {
+          loss: options.loss,
+          settings: result.settings,
+          backend: info.backend,
+          cells: info.cells,
+          size: options.size,
+          normalization: info.normalization,
+          steps: options.steps,
+          stepsRun: result.stepsRun,
+          resumedFrom: result.resumedFrom,
+          seconds,
+          stepsPerSecond: result.stepsRun / Math.max(result.seconds, 1e-9),
+        },
+        null,
+        2,
+      ) + "\n",
+    );
+  } finally {
+    result.gan.dispose();
+  }
+}
+
+/**
+ * The run folders of a train task's output: the first seed's (the output itself) then each replicate's, as
+ * `[seed, folder]` in seed order. A folder without replicates gives just the first.
+ */
+export async function replicateDirs(dir: string): Promise<[number, string][]> {
+  let first: number;
+  try {
+    first = JSON.parse(await Deno.readTextFile(join(dir, "train.json"))).settings.seed;
+  } catch {
+    first = 0;
+  }
+  return [
+    [first, dir],
+    ...(await replicateSeeds(dir)).map((s) => [s, replicateDir(dir, s)] as [number, string]),
+  ];
+}
