@@ -28,6 +28,8 @@ import { encodeFeatures, type FeatureLayer } from "../lib/models/encode.ts";
 import { type Augmentation, GanTrainer, trainSettings } from "../lib/models/train.ts";
 import type { GanLoss } from "../lib/models/gan.ts";
 import { aggregate } from "../lib/profiling/aggregate.ts";
+import { classicalFeaturesBatch } from "../lib/profiling/classical.ts";
+import { oneNnAccuracy, standardize } from "../lib/figures/realism.ts";
 import { normalizeCells } from "../lib/profiling/cell_normalize.ts";
 import { dropInvalidFeatures } from "../lib/profiling/clean.ts";
 import { evaluateTreatments } from "../lib/profiling/evaluate.ts";
@@ -52,6 +54,7 @@ const { values: a } = parseArgs({
     lrD: { type: "string" },
     lrG: { type: "string" },
     normalize: { type: "string", default: "plate-percentile" },
+    headroom: { type: "string", default: "1" },
     out: { type: "string", default: "/work/exp/levers.jsonl" },
     cache: { type: "string", default: "/work/exp/crops" },
   },
@@ -60,7 +63,8 @@ const { values: a } = parseArgs({
 /** Normalised crops of one crop-set folder, cached on disk by settings. */
 async function prepared(folder: string, method: string, size: number) {
   const raw = join(a.cache!, `${folder}-raw`);
-  const norm = join(a.cache!, `${folder}-${method}-${size}`);
+  const headroom = Number(a.headroom);
+  const norm = join(a.cache!, `${folder}-${method}-${size}${headroom !== 1 ? `-h${headroom}` : ""}`);
   if (!await Deno.stat(join(raw, "cells.csv")).catch(() => null)) {
     await cropSetToStore(join(SHARED, folder), raw, { channelOrder: "dna-actin-tubulin" });
   }
@@ -70,6 +74,7 @@ async function prepared(folder: string, method: string, size: number) {
       ...STORE_NORMALIZATION_DEFAULTS,
       method: method as "crop-max" | "plate-percentile",
       size,
+      headroom,
     });
   }
   return await readCrops(norm);
@@ -176,7 +181,7 @@ for (let step = 0; step <= steps; step++) {
     step,
     seconds: (performance.now() - t0) / 1000,
     trainSeconds,
-    settings: { ...settings, normalize: method },
+    settings: { ...settings, normalize: method, headroom: Number(a.headroom) },
   };
   for (const r of readouts) {
     const f = await encodeFeatures(trainer.gan, moa.data as Float32Array, {
@@ -190,6 +195,30 @@ for (let step = 0; step <= steps; step++) {
     result[r.name] = score({ features: names, data, rows: keep.map(([r]) => r) });
   }
   if (step > 0) {
+    // Realism: 500 real moa-crops cells against 500 samples, in standardised classical-feature space.
+    const n = 500, px = size * size * 3;
+    const real = new Float32Array(n * px);
+    for (let i = 0; i < n; i++) {
+      const j = Math.floor(i * rows.length / n);
+      real.set((moa.data as Float32Array).subarray(j * px, (j + 1) * px), i * px);
+    }
+    real.forEach((v, i) => (real[i] = (v + 1) / 2));
+    const fake = (await trainer.sample(new Rng(11).fillNormal(new Float32Array(n * 100)))).map((v) => (v + 1) / 2);
+    const feats = [real, fake].map((x) => classicalFeaturesBatch(x, n, size));
+    const dim = feats[0].length / n;
+    const st = standardize(feats, dim);
+    const k = st.columns.length;
+    const spreadOf = (x: Float64Array) => {
+      const m = new Float64Array(k);
+      for (let i = 0; i < n; i++) for (let j = 0; j < k; j++) m[j] += x[i * k + j] / n;
+      let v = 0;
+      for (let i = 0; i < n; i++) for (let j = 0; j < k; j++) v += (x[i * k + j] - m[j]) ** 2 / n;
+      return Math.sqrt(v);
+    };
+    result.realism = {
+      oneNn: oneNnAccuracy(st.sets[0], st.sets[1], k).accuracy,
+      spread: spreadOf(st.sets[1]) / spreadOf(st.sets[0]),
+    };
     const z = new Rng(7).fillNormal(new Float32Array(36 * 100));
     const images = await trainer.sample(z);
     await Deno.writeFile(
@@ -205,5 +234,7 @@ for (let step = 0; step <= steps; step++) {
       (s["whiten_batch_0.3"].nsc * 100).toFixed(0)
     }`;
   }).join("  ");
-  console.log(`${a.name} step ${step} (${((performance.now() - t0) / 1000).toFixed(0)} s): ${brief}`);
+  console.log(
+    `${a.name} step ${step} (${((performance.now() - t0) / 1000).toFixed(0)} s): ${brief} ${JSON.stringify(result.realism ?? {})}`,
+  );
 }

@@ -58,6 +58,11 @@ export const normalize = defineTask({
       doc:
         "plate-percentile: fewest DMSO cells that scale a plate; below, its batch's DMSO cells, else all its cells",
     }),
+    headroom: p.number(1, {
+      min: 1,
+      max: 16,
+      doc: "plate-percentile: the DMSO range fills 1/headroom of [−1, 1], so brighter cells are not clipped",
+    }),
     scalingLevel: p.oneOf(SCALING_LEVELS, "plate", {
       doc: "plate-percentile: whose DMSO cells scale a plate first: its own, its batch's, or all plates'",
     }),

@@ -26,6 +26,7 @@ import { trainDcgan, trainLsgan, trainWgan } from "./train.ts";
 import { paper } from "./profiles/paper.ts";
 import { quick } from "./profiles/quick.ts";
 import { realCrops } from "./profiles/real_crops.ts";
+import { realMoa } from "./profiles/real_moa.ts";
 import { tiny } from "./profiles/tiny.ts";
 
 /**
@@ -61,7 +62,7 @@ export type Stages = typeof stages;
 export const pipeline = definePipeline({
   module: import.meta.url,
   tasks: stages,
-  profiles: [quick, tiny, realCrops, paper],
+  profiles: [quick, tiny, realMoa, realCrops, paper],
   defaultProfile: "quick",
   after: siteStep,
 });

@@ -40,6 +40,11 @@ export interface StoreNormalization {
    * batch, then all its cells), `batch`, or `global` (one scaling for the whole store). See plate_scaling.ts.
    */
   scalingLevel: ScalingLevel;
+  /**
+   * plate-percentile: the DMSO percentile range maps to [−1, −1 + 2/headroom] (1: to [−1, 1]), leaving room
+   * for cells brighter than any DMSO cell (taxol's tubulin), which are clipped at 1 otherwise.
+   */
+  headroom: number;
 }
 
 /** The `normalize` task's defaults. */
@@ -50,6 +55,7 @@ export const STORE_NORMALIZATION_DEFAULTS: Readonly<StoreNormalization> = {
   highQuantile: 0.999,
   minControlCells: 8,
   scalingLevel: "plate",
+  headroom: 1,
 };
 
 /** The file of a normalised store that says how each plate was scaled (plate-percentile). */
@@ -62,6 +68,7 @@ export interface ScalingFile {
   highQuantile: number;
   minControlCells: number;
   scalingLevel: ScalingLevel;
+  headroom: number;
   /** The one-line summary that was logged. */
   summary: string;
   plates: PlateScalingRecord[];
@@ -159,6 +166,7 @@ export async function normalizeStore(
       highQuantile,
       minControlCells,
       scalingLevel: level,
+      headroom: options.headroom ?? 1,
       summary,
       plates: records,
     };
@@ -180,7 +188,13 @@ export async function normalizeStore(
     if (method === "crop-max") data = normalizeCropMax(shard.data, n, s);
     else {
       const plate = String(shard.header.plate ?? rows.find((r) => r.shard === shardName)!.plate);
-      data = normalizePlatePercentile(shard.data, scalings.get(plate)!);
+      const { lo, hi } = scalings.get(plate)!;
+      // Headroom: the DMSO range fills 1/headroom of [−1, 1], so brighter cells are not clipped.
+      const h = options.headroom ?? 1;
+      data = normalizePlatePercentile(shard.data, {
+        lo,
+        hi: hi.map((v, c) => lo[c] + h * (v - lo[c])) as [number, number, number],
+      });
     }
     const side = size || s;
     if (side !== s) data = resizeCrops(data, n, s, side);

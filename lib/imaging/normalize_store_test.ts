@@ -96,3 +96,30 @@ Deno.test({
     }
   },
 });
+
+Deno.test("normalizeStore headroom: the DMSO range fills 1/headroom of [−1, 1], brighter cells are not clipped", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "morphogan-normalize-headroom-" });
+  try {
+    await writeRaggedCropSet(join(dir, "set"));
+    await cropSetToStore(join(dir, "set"), join(dir, "raw"), { channelOrder: "dna-actin-tubulin" });
+    await normalizeStore(join(dir, "raw"), join(dir, "h1"), STORE_NORMALIZATION_DEFAULTS);
+    await normalizeStore(join(dir, "raw"), join(dir, "h2"), { ...STORE_NORMALIZATION_DEFAULTS, headroom: 2 });
+    const one = (await readCrops(join(dir, "h1"))).data as Float32Array;
+    const two = (await readCrops(join(dir, "h2"))).data as Float32Array;
+    const file = JSON.parse(await Deno.readTextFile(join(dir, "h2", SCALING_FILE))) as ScalingFile;
+    assert.equal(file.headroom, 2);
+    // Same percentiles, half the slope: an unclipped value v becomes (v + 1) / 2 − 1.
+    let unclipped = 0;
+    for (let i = 0; i < one.length; i++) {
+      if (one[i] > -1 && one[i] < 1) {
+        assert.ok(Math.abs(two[i] - ((one[i] + 1) / 2 - 1)) < 1e-5, `value ${i}`);
+        unclipped++;
+      }
+    }
+    assert.ok(unclipped > one.length / 2);
+    const clipped = (x: Float32Array) => x.filter((v) => v >= 1).length;
+    assert.ok(clipped(one) > 0 && clipped(two) < clipped(one) / 2, `${clipped(one)} → ${clipped(two)}`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
