@@ -3,7 +3,8 @@
  *
  * - `extract_dcgan`, `extract_wgan`, `extract_lsgan`: the 100-d `latent` activations of each trained
  *   discriminator on the normalised crops (the paper's profile), or with `layers` its convolutions averaged
- *   over the image, and with `symmetries: 8` averaged over the cell's flips and quarter turns. D's input noise
+ *   over the image; with `symmetries: 8` also the same averaged over each cell's flips and quarter turns, as
+ *   the feature set's symmetric view (`sym8/`: cells have no orientation). D's input noise
  *   is off (the authors' code left it on; `noiseStd` 0.1 restores that). A training with replicate seeds
  *   gives one feature set per seed (`replicates/<seed>/`).
  * - `extract_random`: the same from LSGAN's D as each seed initialised it, untrained: the control that says
@@ -65,7 +66,7 @@ async function extractDiscriminator(
   });
   ctx.log.info(
     `${kind}: ${layers.join(" + ")} features${
-      symmetries > 1 ? `, averaged over ${symmetries} symmetries` : ""
+      symmetries > 1 ? `, and their average over ${symmetries} symmetries` : ""
     } of D${seeds.length > 1 ? `, seeds ${seeds.join(", ")}` : ""}`,
   );
 }
@@ -78,7 +79,7 @@ const latentParams = {
   symmetries: p.int(1, {
     min: 1,
     max: 8,
-    doc: "1, or 8: each cell's features averaged over flips and quarter turns (cells have no orientation)",
+    doc: "1, or 8: also each cell's features averaged over its flips and quarter turns (the sym8 view)",
   }),
   noiseStd: p.number(0, { min: 0, doc: "D's input noise while encoding (the authors' code: 0.1)" }),
   batchSize: p.int(256, { min: 1 }),

@@ -130,6 +130,12 @@ Deno.test("tiny profile end to end: every stage, the site, embed, a cached rerun
     await Deno.readTextFile(join(object("extract_lsgan"), "replicates", "1", "features.json")),
   );
   assert.deepEqual([replicate.kind, replicate.seed, replicate.d], ["lsgan", 1, 100]);
+  // LSGAN's symmetric view is evaluated beside the plain one; the authors' protocol stays the plain view's.
+  const evaluation = JSON.parse(
+    await Deno.readTextFile(join(tmp, "results", "tiny", "evaluate", "evaluation.json")),
+  );
+  assert.ok("sym8:cells-mean" in evaluation.lsgan && !("sym8:cells-mean" in evaluation.dcgan));
+  assert.equal(bySet.lsgan.ours.protocol, "cells-mean");
   const trained1 = JSON.parse(
     await Deno.readTextFile(join(object("train_lsgan"), "replicates", "1", "train.json")),
   );

@@ -19,7 +19,7 @@ import { Gan } from "./gan.ts";
 import { replicateDirs } from "./train_run.ts";
 import { replicateDir } from "../data/replicates.ts";
 import { loadGan, readWeights } from "./weights.ts";
-import { writeFeatureSet } from "../profiling/feature_store.ts";
+import { SYMMETRIC_VIEW, writeFeatureSet } from "../profiling/feature_store.ts";
 
 /** How raw crops are prepared for D: as the training's `crop_set` and `normalize` tasks did. */
 export interface CropPreparation {
@@ -151,19 +151,25 @@ export async function cellFeatures(
 
 /** Options of {@linkcode writeDiscriminatorFeatures}. */
 export interface DiscriminatorFeatureOptions
-  extends Pick<CellFeatureOptions, "layers" | "symmetries" | "batchSize" | "noiseStd" | "seed" | "signal"> {
+  extends Pick<CellFeatureOptions, "layers" | "batchSize" | "noiseStd" | "seed" | "signal"> {
   /** The feature set's kind (`dcgan`, …, `random`). */
   kind: string;
   /** Untrained: each training's D as it was initialised (the same seed), not as it was trained. */
   untrained?: boolean;
-  /** Called with the cells encoded so far, over all replicates. */
+  /**
+   * 1 (default), or 8: also write each cell's features averaged over the 8 symmetries of the square, as the
+   * feature set's symmetric view (`sym8/`, lib/profiling/feature_store.ts).
+   */
+  symmetries?: 1 | 8;
+  /** Called with the cells encoded so far, over all replicates and views. */
   onProgress?: (done: number, total: number) => void;
 }
 
 /**
  * Writes the features of every cell of the normalised store `crops` under each D of the train task output
  * `trainDir` (the first seed's and each replicate's, lib/models/train_run.ts) as feature sets
- * (lib/profiling/feature_store.ts): the first in `out`, each replicate's in `out/replicates/<seed>/`.
+ * (lib/profiling/feature_store.ts): the first in `out`, each replicate's in `out/replicates/<seed>/`; with
+ * `symmetries: 8`, each with its symmetric view in `sym8/`.
  *
  * @returns the seeds, in the order written
  */
@@ -175,18 +181,32 @@ export async function writeDiscriminatorFeatures(
 ): Promise<number[]> {
   const runs = await replicateDirs(trainDir);
   const cells = (await readCropTable(crops)).length;
+  // Work in forward passes: the plain view takes 1 a cell, the symmetric one 8.
+  const views = options.symmetries === 8 ? [[1, ""], [8, SYMMETRIC_VIEW]] as const : [[1, ""]] as const;
+  const perRun = views.reduce((a, [k]) => a + k, 0) * cells;
   for (const [k, [seed, dir]] of runs.entries()) {
     const modelDir = join(dir, "model");
     const gan = options.untrained
       ? new Gan((await readWeights(modelDir)).config, undefined, seed)
       : await loadGan(modelDir);
     try {
-      const f = await cellFeatures(gan, crops, {
-        ...options,
-        onProgress: (done) => options.onProgress?.(k * cells + done, runs.length * cells),
-      });
-      const target = k === 0 ? out : replicateDir(out, seed);
-      await writeFeatureSet(target, { kind: options.kind, seed, names: f.names, data: f.data, rows: f.rows });
+      let before = k * perRun;
+      for (const [symmetries, view] of views) {
+        const f = await cellFeatures(gan, crops, {
+          ...options,
+          symmetries,
+          onProgress: (done) => options.onProgress?.(before + symmetries * done, runs.length * perRun),
+        });
+        before += symmetries * cells;
+        const target = join(k === 0 ? out : replicateDir(out, seed), view);
+        await writeFeatureSet(target, {
+          kind: options.kind,
+          seed,
+          names: f.names,
+          data: f.data,
+          rows: f.rows,
+        });
+      }
     } finally {
       gan.dispose();
     }

@@ -77,7 +77,11 @@ Deno.test("writeDiscriminatorFeatures: one feature set per training seed; untrai
     await trainRun(crops, { ...options, steps: 0, seed: 5 }, join(train, "replicates", "5"), info);
     const trained = join(dir, "trained"), untrained = join(dir, "untrained");
     assert.deepEqual(
-      await writeDiscriminatorFeatures(train, norm, trained, { kind: "lsgan", layers: ["latent", "pooled"] }),
+      await writeDiscriminatorFeatures(train, norm, trained, {
+        kind: "lsgan",
+        layers: ["latent", "pooled"],
+        symmetries: 8,
+      }),
       [4, 5],
     );
     await writeDiscriminatorFeatures(train, norm, untrained, { kind: "random", untrained: true });
@@ -90,6 +94,11 @@ Deno.test("writeDiscriminatorFeatures: one feature set per training seed; untrai
     for (let i = 0; i < u5.data.length; i++) {
       assert.ok(Math.abs(u5.data[i] - t5.data[(i / 100 | 0) * t5.names.length + (i % 100)]) < 1e-6);
     }
+    // The symmetric view: the same cells, the features averaged over flips and quarter turns.
+    const sym = await readFeatureSet(join(trained, "replicates", "5", "sym8"));
+    assert.deepEqual([sym.seed, sym.names, sym.rows], [5, t5.names, t5.rows]);
+    assert.notDeepEqual(sym.data, t5.data);
+    await assert.rejects(Deno.stat(join(untrained, "sym8")), Deno.errors.NotFound);
     // Seed 4 trained two steps: its D moved away from its initial one.
     assert.notDeepEqual(u4.data, Float32Array.from(t4.data.filter((_, k) => k % t4.names.length < 100)));
   } finally {

@@ -12,6 +12,7 @@
  *                                    whitening, centred on all DMSO cells or on each batch's
  * cell_normalization.json            how each of those was fitted: groups, fallbacks, control cells
  * profile.json                       the feature set's kind and training seed (if any), cells and features
+ * sym8/                              the same for the feature set's symmetric view, when it has one
  * replicates/<seed>/                 the same for each replicate feature set (other training seeds)
  * ```
  * Tables are lib/profiling/table_io.ts JSON.
@@ -23,10 +24,12 @@ import { replicateDir, replicateSeeds } from "../data/replicates.ts";
 import { aggregate } from "./aggregate.ts";
 import { type CellNormalization, type CenterLevel, normalizeCells } from "./cell_normalize.ts";
 import { dropInvalidFeatures } from "./clean.ts";
-import { readFeatureSet } from "./feature_store.ts";
+import { readFeatureSet, SYMMETRIC_VIEW } from "./feature_store.ts";
 import { NotApplicableError } from "./not_applicable.ts";
 import { tableToJson } from "./table_io.ts";
 import type { ProfileRow, ProfileTable } from "./types.ts";
+
+const exists = (path: string) => Deno.stat(path).then(() => true, () => false);
 
 /** The file that says what an aggregated feature set is (kind, seed, cells, features). */
 export const PROFILE_FILE = "profile.json";
@@ -61,6 +64,8 @@ export interface AggregateSetSummary {
   features: number;
   /** Seeds of the replicates aggregated too. */
   replicates: number[];
+  /** Views aggregated too (the symmetric view, `sym8`). */
+  views: string[];
   /** Warnings of the cell-level normalisations (first feature set). */
   warnings: string[];
 }
@@ -81,6 +86,10 @@ export async function aggregateFeatureSet(
     const target = k === 0 ? out : replicateDir(out, seeds[k - 1]);
     const s = await aggregateOne(dir, target, options);
     first ??= { ...s, replicates: seeds };
+    if (await exists(join(dir, SYMMETRIC_VIEW, "features.json"))) {
+      await aggregateOne(join(dir, SYMMETRIC_VIEW), join(target, SYMMETRIC_VIEW), options);
+      if (k === 0) first.views = [SYMMETRIC_VIEW];
+    }
   }
   return first!;
 }
@@ -160,7 +169,7 @@ async function aggregateOne(
         "\n",
     );
   }
-  return { cells: keep.length, total: set.rows.length, features: d, replicates: [], warnings };
+  return { cells: keep.length, total: set.rows.length, features: d, replicates: [], views: [], warnings };
 }
 
 function tryClean(cells: ProfileTable<ProfileRow>): ProfileTable<ProfileRow> | null {

@@ -11,6 +11,10 @@
  * - `wells-<agg>/<norm>[+select]`: cells → well mean → `none` | `robustize` | `whiten` (well-level, against
  *   DMSO wells) → treatment `mean` | `median`, optionally with pycytominer-style feature selection.
  *
+ * A feature set with a symmetric view (each cell's features averaged over the 8 symmetries of the square,
+ * lib/profiling/feature_store.ts) is evaluated under every protocol in that view too, named `sym8:<protocol>`;
+ * `cells-mean` of the plain view stays the authors' exact protocol.
+ *
  * A protocol the data cannot support is recorded as `{ not_applicable: reason }` and the others are
  * evaluated. With replicate seeds (lib/data/replicates.ts), each protocol is evaluated for every seed: its
  * `summary` is the mean over seeds, `sd` their standard deviation, `seeds` each seed's summary, and `report`
@@ -27,6 +31,7 @@ import { CELL_NORMALIZATIONS, CENTER_LEVELS } from "./cell_normalize.ts";
 import { cellProtocolFile, PROFILE_FILE } from "./aggregate_set.ts";
 import { type EvaluateOptions, evaluateTreatments, type EvaluationReport } from "./evaluate.ts";
 import { FEATURE_SET_LABELS, PAPER_TABLE1 } from "./paper_table1.ts";
+import { SYMMETRIC_VIEW } from "./feature_store.ts";
 import { type NormalizeMethod, runProfilePipeline } from "./pipeline.ts";
 import { tryProtocol } from "./protocol.ts";
 import { tableFromJson } from "./table_io.ts";
@@ -114,6 +119,8 @@ function combine(runs: { seed: number | null; report: EvaluationReport }[]): Eva
   }
   return { summary, sd, seeds, report: runs[0].report };
 }
+
+const exists = (path: string) => Deno.stat(path).then(() => true, () => false);
 
 /** The cell-level protocols an aggregate folder holds, as `[name, file]`. */
 async function cellProtocols(dir: string): Promise<[string, string][]> {
@@ -212,10 +219,18 @@ export async function evaluateSets(
     ];
     const perSeed = [];
     for (const [seed, folder] of folders) {
-      perSeed.push({
-        seed,
-        results: await evaluateFolder(folder, options, seed === null ? set : `${set}@${seed}`),
-      });
+      const source = seed === null ? set : `${set}@${seed}`;
+      const results = await evaluateFolder(folder, options, source);
+      // The symmetric view's protocols, prefixed `sym8:`.
+      if (await exists(join(folder, SYMMETRIC_VIEW, "treatments_cells.json"))) {
+        const view = await evaluateFolder(
+          join(folder, SYMMETRIC_VIEW),
+          options,
+          `${source} ${SYMMETRIC_VIEW}`,
+        );
+        for (const [name, r] of Object.entries(view)) results[`${SYMMETRIC_VIEW}:${name}`] = r;
+      }
+      perSeed.push({ seed, results });
     }
     results[set] = {};
     for (const name of Object.keys(perSeed[0].results)) {

@@ -24,6 +24,11 @@ async function aggregateDir(dir: string): Promise<string> {
       const folder = seed === 0 ? join(dir, set) : join(dir, set, "replicates", String(seed));
       const data = features(rows, d, 10 * seed + noise, noise);
       await writeFeatureSet(folder, { kind: set, seed, names, data, rows });
+      // LSGAN's symmetric view: less noisy features of the same cells.
+      if (set === "lsgan") {
+        const sym = features(rows, d, 10 * seed + noise, noise / 3);
+        await writeFeatureSet(join(folder, "sym8"), { kind: set, seed, names, data: sym, rows });
+      }
     }
     await aggregateFeatureSet(join(dir, set), join(profiles, set), {
       cellProtocols: [{ method: "zscore", center: "batch" }],
@@ -40,14 +45,16 @@ Deno.test("evaluateSets: every protocol per seed, mean and sd over seeds; Table 
     const profiles = await aggregateDir(dir);
     assert.equal(await nscUndefinedReason(profiles, "lsgan"), null);
     const results = await evaluateSets(profiles, ["lsgan", "random"], OPTIONS);
-    assert.deepEqual(Object.keys(results.lsgan), [
+    const protocols = [
       "cells-mean",
       "cells-zscore/batch",
       "wells-mean/none",
       "wells-mean/none+select",
       "wells-mean/robustize",
       "wells-mean/robustize+select",
-    ]);
+    ];
+    assert.deepEqual(Object.keys(results.lsgan), [...protocols, ...protocols.map((p) => `sym8:${p}`)]);
+    assert.deepEqual(Object.keys(results.random), protocols);
     // Each seed's numbers are its own evaluation; the summary is their mean, sd their spread.
     const e = results.lsgan["cells-zscore/batch"] as Evaluated;
     assert.deepEqual(e.seeds.map((s) => s.seed), [0, 1, 2]);
@@ -101,7 +108,7 @@ Deno.test("evaluateSets: a protocol that does not apply is recorded with its rea
     const r = await evaluateSets(profiles, ["lsgan"], OPTIONS);
     const na = Object.entries(r.lsgan).filter(([, v]) => "not_applicable" in v).map(([k]) => k);
     // With one DMSO well a plate, MAD is 0: robustize+select removes every feature, in every seed.
-    assert.deepEqual(na, ["wells-mean/robustize+select"]);
+    assert.deepEqual(na, ["wells-mean/robustize+select", "sym8:wells-mean/robustize+select"]);
     assert.match((r.lsgan["wells-mean/robustize+select"] as { not_applicable: string }).not_applicable, /.+/);
     const t = table1(r, ["lsgan"], null);
     assert.notEqual(t.rows[0].best!.protocol, "wells-mean/robustize+select");

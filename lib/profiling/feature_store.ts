@@ -7,10 +7,16 @@
  * cells.csv       one row per cell, in the same order (the crop store's cell table)
  * ```
  * Written atomically (temporary names, then rename); read back with checks that name the file.
+ *
+ * A feature set may have a symmetric view in `sym8/` (the same cells, each cell's features averaged over the
+ * 8 symmetries of the square): the `extract_*` tasks with `symmetries: 8`. Downstream tasks profile each view.
  * @module
  */
 import { join } from "node:path";
 import { type CellRow, formatCellTable, parseCellTable, writeFileAtomic } from "../imaging/shards.ts";
+
+/** The folder of a feature set's symmetric view. */
+export const SYMMETRIC_VIEW = "sym8";
 
 /** A feature set in memory. */
 export interface FeatureSet {

@@ -37,7 +37,10 @@ export const tiny = defineProfile<Stages>({
     train_dcgan: training,
     train_wgan: training,
     figures: { algebraSamples: 200, realismSamples: 100, samples: 16 },
-    // Two seeds of LSGAN: replicate trainings, and the untrained control of each, run end to end.
+    // Two seeds of LSGAN (replicate trainings, and the untrained control of each) and the symmetric view of
+    // LSGAN's and the control's features, run end to end.
     train_lsgan: { ...training, seeds: 2 },
+    extract_lsgan: { symmetries: 8 },
+    extract_random: { symmetries: 8 },
   },
 });
