@@ -5,14 +5,15 @@
  * @module
  */
 import { join } from "node:path";
-import { Gan, ganConfig, type GanLoss } from "../models/gan.ts";
+import { Gan, ganConfig } from "../models/gan.ts";
 import { Rng } from "../models/rng.ts";
 import { saveGan } from "../models/weights.ts";
 import { type CellRow, formatCellTable, writeShard } from "../imaging/shards.ts";
 import { FEATURE_SET_LABELS, PAPER_TABLE1 } from "../profiling/paper_table1.ts";
 import { tableToJson } from "../profiling/table_io.ts";
 import type { AggregateRow } from "../profiling/types.ts";
-import type { FigureInputs } from "./figures.ts";
+import type { FigureInputs } from "./figure_params.ts";
+import { GANS } from "./gans.ts";
 import type { ImageGenerator } from "./latent.ts";
 
 /** Draws one cell into crop `k` of `out` (`[N, S, S, 3]` in [−1, 1]): a DNA disk, tubulin and actin around. */
@@ -171,10 +172,9 @@ export async function writeFigureInputs(dir: string, cells = 48, size = 16): Pro
   await writeCropStore(inputs.crops, syntheticCrops(cells, size), size, () => ({}), {
     normalization: "crop-max",
   });
-  const losses: [keyof FigureInputs, GanLoss][] = [["dcgan", "dcgan"], ["wgan", "wgan"], ["lsgan", "lsgan"]];
-  for (const [i, [key, loss]] of losses.entries()) {
+  for (const [i, [loss]] of GANS.entries()) {
     const gan = new Gan(ganConfig({ loss, size, width: 1 / 16 }), undefined, i + 1);
-    await saveGan(gan, join(inputs[key], "model"));
+    await saveGan(gan, join(inputs[loss], "model"));
     gan.dispose();
     const steps = Array.from({ length: 30 }, (_, i) => i + 1);
     const curves: Record<string, number[]> = {
@@ -186,13 +186,13 @@ export async function writeFigureInputs(dir: string, cells = 48, size = 16): Pro
       curves.gap = steps.map((s) => 0.1 * Math.log(s));
       curves.gp = steps.map((s) => 1 / s);
     }
-    await Deno.writeTextFile(join(inputs[key], "curves.json"), JSON.stringify(curves));
+    await Deno.writeTextFile(join(inputs[loss], "curves.json"), JSON.stringify(curves));
     await Deno.writeTextFile(
-      join(inputs[key], "train.json"),
+      join(inputs[loss], "train.json"),
       JSON.stringify({ loss, seconds: 1.5, steps: 30 }),
     );
   }
-  const sets = ["dcgan", "wgan", "lsgan", "classical", "random"];
+  const sets = [...GANS.map(([key]) => key), "classical", "random"];
   const evaluation: Record<string, unknown> = {};
   const scores = (v: number) => ({
     nsc_per_compound: v,
