@@ -21,6 +21,7 @@
 import { join } from "node:path";
 import { writeFileAtomic } from "../data/atomic_write.ts";
 import { readCrops, readCropTable } from "../imaging/crop_store.ts";
+import { replicateDirs } from "../models/train_run.ts";
 import type { Gan } from "../models/gan.ts";
 import { Rng } from "../models/rng.ts";
 import { loadGan } from "../models/weights.ts";
@@ -38,8 +39,8 @@ import {
 } from "./figure_params.ts";
 import { type GanKey, GANS } from "./gans.ts";
 import { mapFigure } from "./map_figure.ts";
-import { realismFigure } from "./realism_figure.ts";
-import { ganGenerator } from "./sampling.ts";
+import { realismFigure, type SeedGenerator } from "./realism_figure.ts";
+import { ganGenerator, savedGanGenerator } from "./sampling.ts";
 import type { WrittenFigure } from "./svg.ts";
 import { table1Figure } from "./table1_figure.ts";
 
@@ -87,6 +88,20 @@ export async function makeFigures(
   const real = crops.data as Float32Array;
   const per = size * size * 3;
   const generators = new Map(GANS.map(([key]) => [key, ganGenerator(gans.get(key)!, P.batchSize)] as const));
+  const latentDim = generators.get("lsgan")!.latentDim;
+  const seeds = new Map<GanKey, SeedGenerator[]>();
+  for (const [key] of GANS) {
+    const runs = await replicateDirs(inputs[key]);
+    seeds.set(
+      key,
+      runs.map(([seed, dir], i) => ({
+        seed,
+        generator: i === 0
+          ? generators.get(key)!
+          : savedGanGenerator(join(dir, "model"), latentDim, size, P.batchSize),
+      })),
+    );
+  }
   try {
     signal?.throwIfAborted();
     done(await figure1(out, real, table.length, need, size, generators, crops.normalization, P));
@@ -116,7 +131,7 @@ export async function makeFigures(
         n,
         size,
         gans,
-        generators,
+        seeds,
         params: P,
         log,
       }),
@@ -141,3 +156,4 @@ export async function makeFigures(
   );
   return written;
 }
+
