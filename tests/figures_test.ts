@@ -109,6 +109,15 @@ Deno.test("figures task: every figure from a small fixture, as SVG, PNG and JSON
     "lsgan spread",
     "lsgan oneNn",
   ]);
+  // The crops carry MOAs: Fig. 1 shows real cells of each.
+  const fig1 = JSON.parse(await Deno.readTextFile(join(out, "fig1_real_vs_generated.json"))).data;
+  assert.deepEqual(fig1.byMoa.map((m: { moa: string }) => m.moa), [
+    "DMSO",
+    "Actin disruptors",
+    "DNA damage",
+    "Eg5 inhibitors",
+  ]);
+  assert.equal(fig1.shown, 4);
   const t1 = JSON.parse(await Deno.readTextFile(join(out, "table1.json"))).data;
   const lsgan = t1.rows.find((r: { set: string }) => r.set === "lsgan");
   assert.equal(lsgan.paper.nsc, 0.68);

@@ -21,13 +21,15 @@
 import { join } from "node:path";
 import { writeFileAtomic } from "../data/atomic_write.ts";
 import { readCrops, readCropTable } from "../imaging/crop_store.ts";
+import type { CellRow } from "../imaging/shards.ts";
 import { replicateDirs } from "../models/train_run.ts";
+import { CONTROL } from "../profiling/types.ts";
 import type { Gan } from "../models/gan.ts";
 import { Rng } from "../models/rng.ts";
 import { loadGan } from "../models/weights.ts";
 import { confusionFigure } from "./confusion_figure.ts";
 import { curvesFigure } from "./curves_figure.ts";
-import { figure1 } from "./fig1_samples.ts";
+import { figure1, type MoaCells } from "./fig1_samples.ts";
 import { figure2 } from "./fig2_interpolation.ts";
 import { figure3, figure3Measured, measureAllAlgebra } from "./fig3_algebra.ts";
 import {
@@ -41,6 +43,7 @@ import { type GanKey, GANS } from "./gans.ts";
 import { mapFigure } from "./map_figure.ts";
 import { realismFigure, type SeedGenerator } from "./realism_figure.ts";
 import { ganGenerator, savedGanGenerator } from "./sampling.ts";
+import { stratifiedSample } from "./stratify.ts";
 import type { WrittenFigure } from "./svg.ts";
 import { table1Figure } from "./table1_figure.ts";
 
@@ -104,7 +107,22 @@ export async function makeFigures(
   }
   try {
     signal?.throwIfAborted();
-    done(await figure1(out, real, table.length, need, size, generators, crops.normalization, P));
+    const byMoa = await realCellsByMoa(inputs.crops, table, size, P);
+    done(
+      await figure1(
+        out,
+        {
+          images: real,
+          total: table.length,
+          drawn: need,
+          size,
+          normalization: crops.normalization,
+          byMoa,
+        },
+        generators,
+        P,
+      ),
+    );
     signal?.throwIfAborted();
     done(await figure2(out, generators, size, P));
     signal?.throwIfAborted();
@@ -157,3 +175,27 @@ export async function makeFigures(
   return written;
 }
 
+/**
+ * A few real cells of each MOA for Fig. 1 (about `samples` in all), when the crops carry at least two MOAs
+ * (DMSO counts as one); otherwise undefined.
+ */
+async function realCellsByMoa(
+  dir: string,
+  table: CellRow[],
+  size: number,
+  P: FigureParams,
+): Promise<MoaCells[] | undefined> {
+  const labels = table.map((r) => r.moa ?? (r.compound === CONTROL ? CONTROL : null));
+  const classes = new Set(labels.filter((l) => l !== null)).size;
+  if (classes < 2) return undefined;
+  const perClass = Math.max(1, Math.round(P.samples / classes));
+  const strata = stratifiedSample(labels, perClass, P.seed + 5, { first: CONTROL });
+  const crops = await readCrops(dir, { rows: table, indices: strata.flatMap((s) => s.indices) });
+  const per = size * size * 3;
+  let o = 0;
+  return strata.map((s) => {
+    const images = (crops.data as Float32Array).slice(o * per, (o + s.indices.length) * per);
+    o += s.indices.length;
+    return { moa: s.label, images, n: s.indices.length, available: s.available };
+  });
+}
