@@ -508,7 +508,7 @@ export function scorePanel(
     width: options.width ?? 320,
     height: 40 + rows.length * 26 + 36,
     marginLeft: 110,
-    marginRight: seeds.length ? 70 : 40,
+    marginRight: seeds.length ? 96 : 40,
     x: { label: options.label, grid: true, domain: options.domain, nice: !options.domain },
     y: { domain: rows.map((r) => r.generator), label: null },
     marks: [
