@@ -199,7 +199,7 @@ function goalLine(c: GoalCheck): string {
   const all = c.seeds.length;
   const verdict = c.met === all ? "met" : c.met === 0 ? "not met" : "partly met";
   return `${c.name}: ${verdict} (${c.met} of ${all} seed${all === 1 ? "" : "s"}: ${
-    c.seeds.map((s) => fmt(s.value, 2)).join(", ")
+    c.seeds.map((s) => fmt(s.value, 3)).join(", ")
   })`;
 }
 
@@ -318,7 +318,7 @@ export async function realismFigure(out: string, R: RealismInputs): Promise<Writ
       const c = g.spaces[0];
       return `${g.name}, ${g.seeds.length} seed${g.seeds.length === 1 ? "" : "s"} (${
         g.seeds.join(", ")
-      }), classical features: FD ${formatSeedScore(c.fd)}, 1-NN ${formatSeedScore(c.oneNn, 2)}, spread ${
+      }), classical features: FD ${formatSeedScore(c.fd)}, 1-NN ${formatSeedScore(c.oneNn, 3)}, spread ${
         formatSeedScore(c.spread, 2)
       }`;
     });
@@ -353,7 +353,7 @@ export async function realismFigure(out: string, R: RealismInputs): Promise<Writ
           `Classical features, mean ± sd over seeds: ${
             summary.map((g) =>
               `${g.name} FD ${formatSeedScore(g.spaces[0].fd)}, 1-NN ${
-                formatSeedScore(g.spaces[0].oneNn, 2)
+                formatSeedScore(g.spaces[0].oneNn, 3)
               }, spread ${formatSeedScore(g.spaces[0].spread, 2)}`
             ).join("; ")
           }. ` +
