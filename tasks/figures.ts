@@ -1,9 +1,11 @@
 /**
  * `figures`: every figure of the report as SVG, PNG and a JSON of the numbers behind it
- * (lib/figures/figures.ts): real cells beside generated ones (Fig. 1), latent interpolation (Fig. 2), latent
- * vector algebra found and measured (Fig. 3), Table 1 beside the paper, training curves, confusion matrices,
- * 2-D maps of treatment profiles (PCA, UMAP), and the realism of each GAN (Fréchet distance and 1-NN
- * two-sample test in classical-feature and discriminator spaces). `figures.json` lists them with captions.
+ * (lib/figures/figures.ts): real cells (a few of each MOA where the crops carry MOAs) beside generated ones
+ * (Fig. 1), latent interpolation (Fig. 2), latent vector algebra found and measured (Fig. 3), Table 1 beside
+ * the paper (± sd over training seeds, the untrained control), training curves, confusion matrices, 2-D maps
+ * of treatment profiles (PCA, UMAP), and the realism of every training seed of each GAN (Fréchet distance,
+ * 1-NN two-sample test and spread in classical-feature and discriminator spaces, mean ± sd over seeds).
+ * `figures.json` lists them with captions.
  * @module
  */
 import { defineTask, p } from "../workflow/mod.ts";

@@ -1,7 +1,7 @@
 /**
- * The `figures` task end to end on a small fixture (crop store, three tiny untrained GANs, profiles,
- * evaluation): every figure is written as SVG, PNG of the stated size and JSON with a caption, and
- * figures.json lists them.
+ * The `figures` task end to end on a small fixture (crop store of three MOAs and DMSO, three tiny untrained
+ * GANs, LSGAN with a replicate seed, profiles, evaluation): every figure is written as SVG, PNG of the stated
+ * size and JSON with a caption, and figures.json lists them; realism scores every seed.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -88,10 +88,40 @@ Deno.test("figures task: every figure from a small fixture, as SVG, PNG and JSON
     for (const r of s.rows) {
       assert.ok(r.fd >= 0, `${s.space} ${r.generator} FD ${r.fd}`);
       assert.ok(r.oneNn >= 0 && r.oneNn <= 1);
+      assert.ok(r.spread >= 0, `${s.space} ${r.generator} spread ${r.spread}`);
     }
   }
+  // LSGAN's replicate (replicates/1/) is scored beside its first seed.
+  assert.deepEqual(realism.seeds, { dcgan: [0], wgan: [0], lsgan: [0, 1] });
+  assert.deepEqual(realism.spaces[0].rows.map((r: { generator: string }) => r.generator), [
+    "real B (reference)",
+    "DCGAN",
+    "WGAN-GP",
+    "LSGAN (seed 0)",
+    "LSGAN (seed 1)",
+    "untrained G",
+  ]);
+  const lsganSpread = realism.gans.find((g: { gan: string }) => g.gan === "lsgan").spaces[0].spread;
+  assert.equal(lsganSpread.values.length, 2);
+  assert.deepEqual(realism.goals.map((g: { gan: string; metric: string }) => `${g.gan} ${g.metric}`), [
+    "dcgan spread",
+    "wgan spread",
+    "lsgan spread",
+    "lsgan oneNn",
+  ]);
+  // The crops carry MOAs: Fig. 1 shows real cells of each.
+  const fig1 = JSON.parse(await Deno.readTextFile(join(out, "fig1_real_vs_generated.json"))).data;
+  assert.deepEqual(fig1.byMoa.map((m: { moa: string }) => m.moa), [
+    "DMSO",
+    "Actin disruptors",
+    "DNA damage",
+    "Eg5 inhibitors",
+  ]);
+  assert.equal(fig1.shown, 4);
   const t1 = JSON.parse(await Deno.readTextFile(join(out, "table1.json"))).data;
-  assert.equal(t1.rows.find((r: { set: string }) => r.set === "lsgan").paper.nsc, 0.68);
+  const lsgan = t1.rows.find((r: { set: string }) => r.set === "lsgan");
+  assert.equal(lsgan.paper.nsc, 0.68);
+  assert.equal(lsgan.best.n_seeds, 2);
   const algebra = JSON.parse(await Deno.readTextFile(join(out, "fig3_algebra_measured.json"))).data;
   assert.equal(algebra["lsgan/nucleus_area"].heldOut, 20);
   assert.ok(lines.some((l) => /LSGAN nucleus_area: \+1·direction changes it by/.test(l)));

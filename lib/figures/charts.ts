@@ -122,10 +122,22 @@ export interface Table1Row {
   set: string | null;
   ours: Table1Scores | null;
   best: (Table1Scores & { protocol: string }) | null;
+  /**
+   * The untrained control under `best`'s protocol (GAN rows); absent from files written before replicate
+   * seeds.
+   */
+  control?: (Table1Scores & { protocol: string }) | null;
   paper: { method: string; nsc: number; draft: number | null; source: string } | null;
 }
 
-/** The scores of one method under one protocol (fractions). */
+/** The metrics of Table 1. */
+export type Table1Metric =
+  | "nsc_per_compound"
+  | "nsc_per_treatment"
+  | "nscb_per_compound"
+  | "nscb_per_treatment";
+
+/** The scores of one method under one protocol (fractions): the mean over training seeds. */
 export interface Table1Scores {
   protocol?: string;
   nsc_per_compound: number;
@@ -134,27 +146,67 @@ export interface Table1Scores {
   nscb_per_treatment: number;
   nsc_n?: number;
   nscb_n?: number;
+  /** Training seeds averaged (absent in files written before replicate seeds: one). */
+  n_seeds?: number;
+  /** Standard deviation over the seeds of each metric. */
+  sd?: Partial<Record<string, number>>;
 }
 
 const pct = (
   v: number | null | undefined,
 ) => (v === null || v === undefined || !Number.isFinite(v) ? "–" : `${Math.round(v * 100)}`);
 
+/** The standard deviation over seeds of `metric`, or null with one seed (or none recorded). */
+export function seedSd(s: Table1Scores | null | undefined, metric: Table1Metric): number | null {
+  const sd = s?.sd?.[metric];
+  return s && (s.n_seeds ?? 1) > 1 && typeof sd === "number" && Number.isFinite(sd) ? sd : null;
+}
+
+/** A percentage, `± sd` over seeds where there are several: `52 ± 4`. */
+function pctSd(s: Table1Scores | null | undefined, metric: Table1Metric): string {
+  const sd = seedSd(s, metric);
+  return sd === null ? pct(s?.[metric]) : `${pct(s?.[metric])} ± ${pct(sd)}`;
+}
+
 /**
  * Table 1 drawn as a table: the paper's NSC (final, and the draft's value labelled as such) beside ours,
- * NSC and NSCB per treatment and per compound, under the authors' protocol and our best one.
+ * NSC and NSCB per treatment and per compound, under the authors' protocol and our best one (± sd over
+ * training seeds where there are several), the untrained control under the best protocol (when the file
+ * has it) and the number of seeds.
  */
 export function table1Panel(rows: readonly Table1Row[]): Panel {
-  const cols = [
-    { head: "Method", w: 230, align: "start" },
-    { head: "Paper", w: 56 },
-    { head: "Draft", w: 56 },
-    { head: "NSC/trt", w: 64 },
-    { head: "NSC/cpd", w: 64 },
-    { head: "NSCB/trt", w: 70 },
-    { head: "NSCB/cpd", w: 70 },
-    { head: "best NSC/cpd", w: 92 },
-    { head: "best protocol", w: 200, align: "start" },
+  const hasControl = rows.some((r) => r.control);
+  const seeds = (r: Table1Row) => r.best?.n_seeds ?? r.ours?.n_seeds ?? (r.ours || r.best ? 1 : null);
+  const manySeeds = rows.some((r) => (seeds(r) ?? 1) > 1);
+  const cols: {
+    head: string;
+    w: number;
+    align?: "start";
+    cell: (r: Table1Row) => string;
+    muted?: boolean;
+  }[] = [
+    { head: "Method", w: 230, align: "start", cell: (r) => r.method },
+    { head: "Paper", w: 56, cell: (r) => pct(r.paper?.nsc) },
+    {
+      head: "Draft",
+      w: 56,
+      muted: true,
+      cell: (r) => (r.paper?.draft !== null && r.paper?.draft !== undefined ? `${pct(r.paper.draft)}*` : ""),
+    },
+    { head: "NSC/trt", w: 72, cell: (r) => pctSd(r.ours, "nsc_per_treatment") },
+    { head: "NSC/cpd", w: 72, cell: (r) => pctSd(r.ours, "nsc_per_compound") },
+    { head: "NSCB/trt", w: 72, cell: (r) => pctSd(r.ours, "nscb_per_treatment") },
+    { head: "NSCB/cpd", w: 72, cell: (r) => pctSd(r.ours, "nscb_per_compound") },
+    { head: "best NSC/cpd", w: 92, cell: (r) => pctSd(r.best, "nsc_per_compound") },
+    ...(hasControl
+      ? [{
+        head: "control",
+        w: 72,
+        cell: (r: Table1Row) => (r.control ? pctSd(r.control, "nsc_per_compound") : ""),
+      }]
+      : []),
+    { head: "best protocol", w: 200, align: "start" as const, cell: (r) => r.best?.protocol ?? "" },
+    { head: "seeds", w: 48, cell: (r) => String(seeds(r) ?? "") },
   ];
   const rowH = 22, headH = 44;
   const width = cols.reduce((s, c) => s + c.w, 0);
@@ -165,7 +217,7 @@ export function table1Panel(rows: readonly Table1Row[]): Panel {
     x += c.w;
     return x0;
   });
-  // Group headers.
+  // Group headers: the paper's two columns, then ours.
   parts.push(
     text(xs[1] + (cols[1].w + cols[2].w) / 2, 14, "Goldsborough et al.", {
       "text-anchor": "middle",
@@ -173,10 +225,15 @@ export function table1Panel(rows: readonly Table1Row[]): Panel {
     }),
   );
   parts.push(
-    text(xs[3] + (width - xs[3] - cols[8].w) / 2, 14, "ours (1-NN MOA accuracy, %)", {
-      "text-anchor": "middle",
-      "font-weight": "bold",
-    }),
+    text(
+      xs[3] + (width - xs[3]) / 2,
+      14,
+      `ours (1-NN MOA accuracy, %${manySeeds ? "; mean ± sd over training seeds" : ""})`,
+      {
+        "text-anchor": "middle",
+        "font-weight": "bold",
+      },
+    ),
   );
   parts.push(`<line x1="${xs[1] + 4}" x2="${xs[3] - 4}" y1="19" y2="19" stroke="#333"/>`);
   parts.push(`<line x1="${xs[3] + 4}" x2="${width - 4}" y1="19" y2="19" stroke="#333"/>`);
@@ -195,24 +252,13 @@ export function table1Panel(rows: readonly Table1Row[]): Panel {
   rows.forEach((r, k) => {
     const y = headH + k * rowH;
     if (k % 2 === 1) parts.push(`<rect x="0" y="${y}" width="${width}" height="${rowH}" fill="#f3f3f3"/>`);
-    const cells = [
-      r.method,
-      pct(r.paper?.nsc),
-      r.paper?.draft !== null && r.paper?.draft !== undefined ? `${pct(r.paper.draft)}*` : "",
-      pct(r.ours?.nsc_per_treatment),
-      pct(r.ours?.nsc_per_compound),
-      pct(r.ours?.nscb_per_treatment),
-      pct(r.ours?.nscb_per_compound),
-      pct(r.best?.nsc_per_compound),
-      r.best?.protocol ?? "",
-    ];
-    cells.forEach((v, i) => {
-      const start = cols[i].align === "start";
+    cols.forEach((c, i) => {
+      const start = c.align === "start";
       parts.push(
-        text(start ? xs[i] + 4 : xs[i] + cols[i].w / 2, y + 15, v, {
+        text(start ? xs[i] + 4 : xs[i] + c.w / 2, y + 15, c.cell(r), {
           "text-anchor": start ? "start" : "middle",
-          fill: i === 2 ? "#888" : "black",
-          "font-style": i === 2 ? "italic" : "normal",
+          fill: c.muted ? "#888" : "black",
+          "font-style": c.muted ? "italic" : "normal",
         }),
       );
     });
@@ -223,7 +269,8 @@ export function table1Panel(rows: readonly Table1Row[]): Panel {
     text(
       0,
       end + 16,
-      "* draft: the value in the preprint's draft text, before the final paper; – no number.",
+      "* draft: the value in the preprint's draft text, before the final paper; – no number" +
+        (hasControl ? "; control: the untrained discriminator under the row's best protocol." : "."),
       {
         fill: "#666",
         "font-size": 10,
@@ -235,7 +282,9 @@ export function table1Panel(rows: readonly Table1Row[]): Panel {
 
 /**
  * Table 1 as a dot chart: one panel per metric, one line per method; ours (authors' protocol: filled dot;
- * best protocol: open diamond), the paper's final number (black tick) and draft (grey open circle).
+ * best protocol: open diamond; each with a ± sd whisker over training seeds where there are several), the
+ * untrained control under the best protocol (grey cross), the paper's final number (black tick) and draft
+ * (grey open circle).
  */
 export function table1Chart(rows: readonly Table1Row[]): Promise<Panel> {
   const metrics = [
@@ -244,26 +293,27 @@ export function table1Chart(rows: readonly Table1Row[]): Promise<Panel> {
     ["nscb_per_treatment", "NSCB per treatment"],
     ["nscb_per_compound", "NSCB per compound"],
   ] as const;
-  type Point = { method: string; metric: string; value: number; kind: string };
+  type Point = { method: string; metric: string; value: number; kind: string; sd: number | null };
   const pts: Point[] = [];
   for (const r of rows) {
     for (const [key, label] of metrics) {
-      if (r.ours) {
-        pts.push({ method: r.method, metric: label, value: r.ours[key], kind: "ours (authors' protocol)" });
-      }
-      if (r.best) {
-        pts.push({ method: r.method, metric: label, value: r.best[key], kind: "ours (best protocol)" });
-      }
+      const add = (s: Table1Scores | null | undefined, kind: string) => {
+        if (s) pts.push({ method: r.method, metric: label, value: s[key], kind, sd: seedSd(s, key) });
+      };
+      add(r.ours, "ours (authors' protocol)");
+      add(r.best, "ours (best protocol)");
+      add(r.control, "control");
       if (r.paper && key === "nsc_per_compound") {
-        pts.push({ method: r.method, metric: label, value: r.paper.nsc, kind: "paper" });
+        pts.push({ method: r.method, metric: label, value: r.paper.nsc, kind: "paper", sd: null });
         if (r.paper.draft !== null) {
-          pts.push({ method: r.method, metric: label, value: r.paper.draft, kind: "paper draft" });
+          pts.push({ method: r.method, metric: label, value: r.paper.draft, kind: "paper draft", sd: null });
         }
       }
     }
   }
   const methods = rows.map((r) => r.method);
   const of = (kind: string) => pts.filter((p) => p.kind === kind && Number.isFinite(p.value));
+  const spread = pts.filter((p) => p.sd !== null && Number.isFinite(p.value) && p.kind !== "control");
   return plotPanel((Plot) => ({
     width: 1000,
     height: 40 + methods.length * 24 + 40,
@@ -274,8 +324,32 @@ export function table1Chart(rows: readonly Table1Row[]): Promise<Panel> {
     fx: { domain: metrics.map((m) => m[1]), label: null },
     marks: [
       Plot.frame({ stroke: "#ddd" }),
+      ...(spread.length
+        ? [
+          Plot.ruleY(spread, {
+            y: "method",
+            fx: "metric",
+            x1: (p: Point) => Math.max(0, p.value - p.sd!),
+            x2: (p: Point) => Math.min(1, p.value + p.sd!),
+            stroke: (p: Point) => (p.kind === "ours (best protocol)" ? "#d62728" : "#1f77b4"),
+            strokeOpacity: 0.6,
+          }),
+        ]
+        : []),
       Plot.tickX(of("paper"), { x: "value", y: "method", fx: "metric", stroke: "black", strokeWidth: 2 }),
       Plot.dot(of("paper draft"), { x: "value", y: "method", fx: "metric", stroke: "#888", r: 4 }),
+      ...(of("control").length
+        ? [
+          Plot.dot(of("control"), {
+            x: "value",
+            y: "method",
+            fx: "metric",
+            stroke: "#666",
+            symbol: "times",
+            r: 3.5,
+          }),
+        ]
+        : []),
       Plot.dot(of("ours (best protocol)"), {
         x: "value",
         y: "method",
@@ -297,7 +371,11 @@ export function table1Chart(rows: readonly Table1Row[]): Promise<Panel> {
 
 /** A legend: colour swatches (or symbols) with labels, in rows of at most `width` units. */
 export function legendPanel(
-  items: readonly { label: string; color: string; shape?: "dot" | "tick" | "ring" | "diamond" | "line" }[],
+  items: readonly {
+    label: string;
+    color: string;
+    shape?: "dot" | "tick" | "ring" | "diamond" | "line" | "cross";
+  }[],
   width = 900,
 ): Panel {
   const parts: string[] = [];
@@ -321,6 +399,10 @@ export function legendPanel(
         ? `<path d="M${cx},${cy - 5}L${cx + 5},${cy}L${cx},${cy + 5}L${
           cx - 5
         },${cy}Z" fill="none" stroke="${it.color}"/>`
+        : shape === "cross"
+        ? `<path d="M${cx - 4},${cy - 4}L${cx + 4},${cy + 4}M${cx - 4},${cy + 4}L${cx + 4},${
+          cy - 4
+        }" stroke="${it.color}" stroke-width="1.5"/>`
         : `<circle cx="${cx}" cy="${cy}" r="5" fill="${it.color}"/>`,
     );
     parts.push(text(x + 16, y + 12, it.label, { "font-size": 11 }));
@@ -392,37 +474,82 @@ export function mapPanel(
   }));
 }
 
-/** One realism score per generator, with the real-versus-real reference and a chance line. */
+/**
+ * One realism score per generator, with the real-versus-real reference and a chance line. A row with
+ * `values` (one per training seed) is drawn as its mean (`value`, the bar) ± `sd` (a whisker) with a dot
+ * per seed; `band` shades a target range (e.g. the goal for the spread; say so in `label`).
+ */
 export function scorePanel(
-  rows: readonly { generator: string; value: number }[],
+  rows: readonly { generator: string; value: number; sd?: number; values?: readonly number[] }[],
   options: {
     label: string;
     reference?: number;
     referenceLabel?: string;
     domain?: [number, number];
     width?: number;
+    band?: [number, number];
   },
 ): Promise<Panel> {
   const ref = options.reference;
+  const several = (r: { values?: readonly number[] }) => (r.values?.length ?? 0) > 1;
+  const seeds = rows.filter(several).flatMap((r) =>
+    r.values!.filter(Number.isFinite).map((value) => ({ generator: r.generator, value }))
+  );
+  const whiskers = rows.filter((r) => several(r) && Number.isFinite(r.value) && Number.isFinite(r.sd));
+  const end = (r: { value: number; sd?: number; values?: readonly number[] }) =>
+    Math.max(
+      Number.isFinite(r.value) ? r.value : 0,
+      several(r) ? r.value + (r.sd ?? 0) : -Infinity,
+      ...(several(r) ? r.values!.filter(Number.isFinite) : []),
+    );
+  const label = (v: number) => String(Number(v.toPrecision(3)));
+  const band = options.band;
   return plotPanel((Plot) => ({
     width: options.width ?? 320,
     height: 40 + rows.length * 26 + 36,
     marginLeft: 110,
-    marginRight: 40,
+    marginRight: seeds.length ? 96 : 40,
     x: { label: options.label, grid: true, domain: options.domain, nice: !options.domain },
     y: { domain: rows.map((r) => r.generator), label: null },
     marks: [
+      ...(band
+        ? [
+          Plot.rectX([band], {
+            x1: (b: number[]) => b[0],
+            x2: (b: number[]) => b[1],
+            fill: "#2ca02c",
+            fillOpacity: 0.12,
+          }),
+        ]
+        : []),
       Plot.barX(rows.filter((r) => Number.isFinite(r.value)), {
         x: "value",
         y: "generator",
         fill: "#6baed6",
       }),
+      ...(whiskers.length
+        ? [
+          Plot.ruleY(whiskers, {
+            y: "generator",
+            x1: (r: { value: number; sd: number }) => r.value - r.sd,
+            x2: (r: { value: number; sd: number }) => r.value + r.sd,
+            stroke: "#08306b",
+            strokeWidth: 1.5,
+          }),
+        ]
+        : []),
+      ...(seeds.length
+        ? [Plot.dot(seeds, { x: "value", y: "generator", r: 2.5, fill: "#08306b", stroke: "white" })]
+        : []),
       Plot.text(rows, {
-        x: (r: { value: number }) => (Number.isFinite(r.value) ? r.value : 0),
+        x: (r: { value: number }) => end(r),
         y: "generator",
-        text: (
-          r: { value: number },
-        ) => (Number.isFinite(r.value) ? String(Number(r.value.toPrecision(3))) : "n/a"),
+        text: (r: { value: number; sd?: number; values?: readonly number[] }) =>
+          !Number.isFinite(r.value)
+            ? "n/a"
+            : several(r) && Number.isFinite(r.sd)
+            ? `${label(r.value)} ± ${Number(r.sd!.toPrecision(2))}`
+            : label(r.value),
         dx: 3,
         textAnchor: "start",
       }),

@@ -79,6 +79,46 @@ Deno.test("table1Panel and table1Chart: ours beside the paper, the draft labelle
   assert.ok(c.width === 1000);
 });
 
+Deno.test("table1Panel and table1Chart: ± sd over seeds, the untrained control, the number of seeds", async () => {
+  const seeded = (v: number, sd: number, n: number) => ({
+    ...scores(v),
+    n_seeds: n,
+    sd: { nsc_per_compound: sd, nsc_per_treatment: sd, nscb_per_compound: sd, nscb_per_treatment: sd },
+  });
+  const rows: Table1Row[] = [
+    {
+      ...ROWS[0],
+      ours: seeded(0.5, 0.04, 3),
+      best: { ...seeded(0.6, 0.02, 3), protocol: "cells-whiten/batch" },
+      control: { ...seeded(0.45, 0.03, 3), protocol: "cells-whiten/batch" },
+    },
+    { ...ROWS[0], method: "Classical", set: "classical", control: null },
+    ROWS[1],
+  ];
+  const t = table1Panel(rows);
+  assert.match(t.body, />50 ± 4</);
+  assert.match(t.body, />60 ± 2</);
+  assert.match(t.body, />45 ± 3</, "the control under the best protocol");
+  assert.match(t.body, />control</);
+  assert.match(t.body, />seeds</);
+  assert.match(t.body, />3</);
+  assert.match(t.body, />50</, "one seed: no ± sd");
+  // The legacy rows (no n_seeds, sd or control): no control column, one seed each.
+  const legacy = table1Panel(ROWS);
+  assert.doesNotMatch(legacy.body, />control</);
+  assert.doesNotMatch(legacy.body, /±/);
+  const c = await table1Chart(rows);
+  // Whiskers: ours and best of the seeded row, 4 metrics each; the control as crosses (4 metrics).
+  assert.equal((c.body.match(/<line /g) ?? []).length >= 8, true);
+  assert.match(c.body, /aria-label="rule"/);
+  const legacyChart = await table1Chart(ROWS);
+  assert.doesNotMatch(legacyChart.body, /aria-label="rule"/);
+  assert.ok(
+    (c.body.match(/<path /g) ?? []).length >= (legacyChart.body.match(/<path /g) ?? []).length + 4,
+    "a cross per metric for the control",
+  );
+});
+
 Deno.test("mapPanel, scorePanel, algebraChart, legendPanel and grid render", async () => {
   const colors = moaColors(["b", "DMSO", "a"]);
   assert.equal(colors.get("DMSO"), "#9a9a9a");
@@ -93,6 +133,7 @@ Deno.test("mapPanel, scorePanel, algebraChart, legendPanel and grid render", asy
   });
   assert.match(s.body, /chance/);
   assert.match(s.body, /n\/a/);
+  assert.doesNotMatch(s.body, /<circle/, "one value per row: no seed dots");
   const a = await algebraChart([
     { step: 0, kind: "direction", mean: 1, se: 0 },
     { step: 1, kind: "direction", mean: 2, se: 0.1 },
@@ -104,4 +145,16 @@ Deno.test("mapPanel, scorePanel, algebraChart, legendPanel and grid render", asy
   assert.equal(l.height, 36); // wrapped onto two lines
   const g = grid([m, m, m], 2);
   assert.equal(g.width, 2 * m.width + 16);
+});
+
+Deno.test("scorePanel: a row over seeds shows a dot per seed, mean ± sd, and a shaded goal band", async () => {
+  const s = await scorePanel([
+    { generator: "real B", value: 1 },
+    { generator: "LSGAN", value: 0.8, sd: 0.1, values: [0.7, 0.8, 0.9] },
+  ], { label: "spread (shaded: goal)", band: [0.8, 1.2] });
+  assert.equal((s.body.match(/<circle/g) ?? []).length, 3);
+  assert.match(s.body, />0\.8 ± 0\.1</);
+  assert.match(s.body, />1</);
+  assert.match(s.body, /shaded: goal/);
+  assert.match(s.body, /fill-opacity="0\.12"/);
 });

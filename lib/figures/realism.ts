@@ -8,6 +8,9 @@
  *   beside the real-versus-real distance at the same n.
  * - **1-NN two-sample test** (Lopez-Paz & Oquab 2017): pool the two sets, classify each point by the set of
  *   its nearest other point (leave one out); accuracy 0.5 means indistinguishable, 1 fully separable.
+ * - **Spread**: how varied the generated cells are beside the real ones, the mean distance of a set's points
+ *   to its centroid, generated over real. 1: as varied as real cells; a generator that collapsed onto a few
+ *   modes scores ≪ 1 (the FD and 1-NN say how far, the spread says whether the variety is there).
  *
  * Features are first standardised by the real set (columns with fewer than 95 % finite real values, or
  * constant on the real set, are dropped; remaining non-finite values sit at the real mean).
@@ -186,4 +189,29 @@ export function oneNnAccuracy(a: Float64Array, b: Float64Array, d: number): OneN
     }
   }
   return { accuracy: (okA + okB) / n, accuracyA: okA / nA, accuracyB: okB / nB, nA, nB };
+}
+
+/** The mean Euclidean distance of the rows of `x` (`[n, d]` row-major) to their centroid. */
+export function meanDistanceToCentroid(x: Float64Array, d: number): number {
+  const n = x.length / d;
+  if (!(n >= 1) || !Number.isInteger(n)) {
+    throw new RangeError(`meanDistanceToCentroid: expected [n, ${d}] values with n ≥ 1, got ${x.length}`);
+  }
+  const centroid = new Float64Array(d);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) centroid[j] += x[i * d + j] / n;
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let j = 0; j < d; j++) s += (x[i * d + j] - centroid[j]) ** 2;
+    sum += Math.sqrt(s);
+  }
+  return sum / n;
+}
+
+/**
+ * The spread of `generated` relative to `real` (both `[n_i, d]`, in the same standardised space): the ratio
+ * of their mean distances to their own centroids. 1: as varied as the real cells; mode collapse: ≪ 1.
+ */
+export function spreadRatio(real: Float64Array, generated: Float64Array, d: number): number {
+  return meanDistanceToCentroid(generated, d) / meanDistanceToCentroid(real, d);
 }

@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { Rng } from "../models/rng.ts";
-import { frechetDistance, oneNnAccuracy, sqrtPsd, standardize } from "./realism.ts";
+import {
+  frechetDistance,
+  meanDistanceToCentroid,
+  oneNnAccuracy,
+  spreadRatio,
+  sqrtPsd,
+  standardize,
+} from "./realism.ts";
 
 function gaussian(n: number, d: number, seed: number, mean: number[] = [], sd: number[] = []): Float64Array {
   const rng = new Rng(seed);
@@ -55,4 +62,32 @@ Deno.test("standardize: by the first set; drops constant and mostly-NaN columns;
   assert.ok(Math.abs(st.sets[0][0] - (1 - mean) / sd) < 1e-12);
   assert.deepEqual([...st.sets[1]], [0, 0]); // 4 → 0; NaN → the real mean → 0
   assert.deepEqual(st.imputed, [0, 0.5]);
+});
+
+Deno.test("spreadRatio: ≈ 0 for a collapsed set, ≈ 1 for real cells resampled, proportional to scale", () => {
+  const d = 6, n = 600;
+  const real = gaussian(n, d, 1);
+  // Mode collapse: every generated cell (nearly) the same point.
+  const collapsed = gaussian(n, d, 2, [1, 0, 0, 0, 0, 1], Array(d).fill(1e-3));
+  assert.ok(spreadRatio(real, collapsed, d) < 0.01, `collapsed: ${spreadRatio(real, collapsed, d)}`);
+  // The real cells drawn again with replacement (a bootstrap) are as varied as the real cells.
+  const rng = new Rng(3);
+  const resampled = new Float64Array(n * d);
+  for (let i = 0; i < n; i++) {
+    const k = Math.floor(rng.uniform() * n);
+    resampled.set(real.subarray(k * d, (k + 1) * d), i * d);
+  }
+  const r = spreadRatio(real, resampled, d);
+  assert.ok(Math.abs(r - 1) < 0.05, `resampled: ${r}`);
+  // Another sample of the same distribution, and one half as wide.
+  assert.ok(Math.abs(spreadRatio(real, gaussian(n, d, 4), d) - 1) < 0.05);
+  const half = spreadRatio(real, gaussian(n, d, 5, [], Array(d).fill(0.5)), d);
+  assert.ok(Math.abs(half - 0.5) < 0.03, `half as wide: ${half}`);
+});
+
+Deno.test("meanDistanceToCentroid: exact on a small set; rejects a ragged array", () => {
+  // Points (0,0), (2,0), (0,2), (2,2): centroid (1,1), every point √2 away.
+  const x = Float64Array.from([0, 0, 2, 0, 0, 2, 2, 2]);
+  assert.ok(Math.abs(meanDistanceToCentroid(x, 2) - Math.SQRT2) < 1e-12);
+  assert.throws(() => meanDistanceToCentroid(Float64Array.from([1, 2, 3]), 2), /expected \[n, 2\]/);
 });

@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { Gan, ganConfig } from "../models/gan.ts";
 import { selectBackend } from "../models/backend.ts";
 import { normalLatents } from "./latent.ts";
-import { discriminatorFeatures, ganGenerator } from "./sampling.ts";
+import { join } from "node:path";
+import { saveGan } from "../models/weights.ts";
+import { discriminatorFeatures, ganGenerator, savedGanGenerator } from "./sampling.ts";
 
 Deno.test("ganGenerator: images in (−1, 1), the same in one batch or several; D features", async () => {
   await selectBackend("cpu");
@@ -20,5 +22,25 @@ Deno.test("ganGenerator: images in (−1, 1), the same in one batch or several; 
     assert.ok(f.every(Number.isFinite));
   } finally {
     gan.dispose();
+  }
+});
+
+Deno.test("savedGanGenerator: the saved GAN's images, loaded per call; other dimensions are an error", async () => {
+  await selectBackend("cpu");
+  const dir = await Deno.makeTempDir();
+  const gan = new Gan(ganConfig({ loss: "lsgan", size: 8, width: 1 / 16 }), undefined, 3);
+  try {
+    await saveGan(gan, join(dir, "model"));
+    const z = normalLatents(3, 100, 4);
+    const direct = await ganGenerator(gan).generate(z, 3);
+    const saved = await savedGanGenerator(join(dir, "model"), 100, 8).generate(z, 3);
+    for (let i = 0; i < direct.length; i++) assert.ok(Math.abs(direct[i] - saved[i]) < 1e-5);
+    await assert.rejects(
+      () => savedGanGenerator(join(dir, "model"), 100, 16).generate(z, 3),
+      /Cannot sample the GAN in '.*model': expected 100-d latents and 16 px images .* found 100-d and 8 px/,
+    );
+  } finally {
+    gan.dispose();
+    await Deno.remove(dir, { recursive: true });
   }
 });

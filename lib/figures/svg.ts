@@ -8,6 +8,7 @@
  * @module
  */
 import { join } from "node:path";
+import { writeFileAtomic } from "../data/atomic_write.ts";
 
 /** An SVG fragment of known size, drawn with its origin at (0, 0). */
 export interface Panel {
@@ -158,7 +159,7 @@ export interface WrittenFigure {
 
 /**
  * Writes `<name>.svg`, `<name>.png` (rasterised at {@link PNG_SCALE}) and `<name>.json` (`{name, title,
- * caption, data}`) into `dir`.
+ * caption, data}`) into `dir`, each atomically.
  */
 export async function writeFigure(
   dir: string,
@@ -168,9 +169,9 @@ export async function writeFigure(
 ): Promise<WrittenFigure> {
   const { svg, width, height } = figureSvg(spec);
   const files = { svg: `${name}.svg`, png: `${name}.png`, json: `${name}.json` };
-  await Deno.writeTextFile(join(dir, files.svg), svg + "\n");
-  await Deno.writeFile(join(dir, files.png), await svgToPng(svg));
-  await Deno.writeTextFile(
+  await writeFileAtomic(join(dir, files.svg), svg + "\n");
+  await writeFileAtomic(join(dir, files.png), await svgToPng(svg));
+  await writeFileAtomic(
     join(dir, files.json),
     JSON.stringify({ name, title: spec.title, caption: spec.caption, data }, jsonNumbers, 2) + "\n",
   );

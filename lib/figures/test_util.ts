@@ -5,14 +5,15 @@
  * @module
  */
 import { join } from "node:path";
-import { Gan, ganConfig, type GanLoss } from "../models/gan.ts";
+import { Gan, ganConfig } from "../models/gan.ts";
 import { Rng } from "../models/rng.ts";
 import { saveGan } from "../models/weights.ts";
 import { type CellRow, formatCellTable, writeShard } from "../imaging/shards.ts";
 import { FEATURE_SET_LABELS, PAPER_TABLE1 } from "../profiling/paper_table1.ts";
 import { tableToJson } from "../profiling/table_io.ts";
 import type { AggregateRow } from "../profiling/types.ts";
-import type { FigureInputs } from "./figures.ts";
+import type { FigureInputs } from "./figure_params.ts";
+import { GANS } from "./gans.ts";
 import type { ImageGenerator } from "./latent.ts";
 
 /** Draws one cell into crop `k` of `out` (`[N, S, S, 3]` in [−1, 1]): a DNA disk, tubulin and actin around. */
@@ -154,10 +155,66 @@ export async function writeCropStore(
   );
 }
 
+/** The feature sets of the fixture, in Table 1's order. */
+const SETS = [...GANS.map(([key]) => key), "classical", "random"];
+
+/** The training seeds of each GAN in the fixture: LSGAN has a replicate. */
+const FIXTURE_SEEDS: Record<string, number[]> = { dcgan: [0], wgan: [0], lsgan: [0, 1] };
+
+const scores = (v: number) => ({
+  nsc_per_compound: v,
+  nsc_per_treatment: v + 0.02,
+  nsc_n: 9,
+  nscb_per_compound: v - 0.1,
+  nscb_per_treatment: v - 0.08,
+  nscb_n: 9,
+});
+
 /**
- * Writes a complete set of `figures` inputs under `dir`: `cells` normalised crops of `size` px, three tiny
- * untrained GANs (with curves.json, train.json), profiles of five feature sets, table1.json and
- * evaluation.json.
+ * A `table1.json` as `evaluate` writes it: per feature set, ours (cells-mean) and best with the number of
+ * seeds and their sd, and for the GANs the untrained control under the best protocol; then the paper's other
+ * methods. `legacy`: as written before replicate seeds (no `n_seeds`, `sd` or `control`).
+ */
+export function table1Fixture(legacy = false): { rows: unknown[] } {
+  const entry = (protocol: string, v: number, seeds: number) =>
+    legacy ? { protocol, ...scores(v) } : {
+      protocol,
+      n_seeds: seeds,
+      sd: seeds > 1 ? { nsc_per_compound: 0.04, nscb_per_compound: 0.06 } : { nsc_per_compound: 0 },
+      ...scores(v),
+    };
+  const rows: unknown[] = SETS.map((set, i) => {
+    const paper = PAPER_TABLE1.find((r) => r.set === set);
+    const v = 0.3 + 0.1 * i, seeds = FIXTURE_SEEDS[set]?.length ?? 1;
+    const gan = set in FIXTURE_SEEDS;
+    return {
+      method: FEATURE_SET_LABELS[set],
+      set,
+      ours: entry("cells-mean", v, seeds),
+      best: entry("wells-mean/robustize", v + 0.05, seeds),
+      ...(legacy ? {} : { control: gan ? entry("wells-mean/robustize", 0.27, 1) : null }),
+      paper: paper
+        ? { method: paper.method, nsc: paper.nsc, draft: paper.draft ?? null, source: paper.source }
+        : null,
+    };
+  });
+  for (const r of PAPER_TABLE1.filter((r) => r.set === null)) {
+    rows.push({
+      method: r.method,
+      set: null,
+      ours: null,
+      best: null,
+      ...(legacy ? {} : { control: null }),
+      paper: { method: r.method, nsc: r.nsc, draft: r.draft ?? null, source: r.source },
+    });
+  }
+  return { rows };
+}
+
+/**
+ * Writes a complete set of `figures` inputs under `dir`: `cells` normalised crops of `size` px (of three
+ * MOAs and DMSO in turn), three tiny untrained GANs (with curves.json, train.json; LSGAN with a replicate
+ * seed under replicates/1/), profiles of five feature sets, table1.json and evaluation.json.
  */
 export async function writeFigureInputs(dir: string, cells = 48, size = 16): Promise<FigureInputs> {
   const inputs: FigureInputs = {
@@ -168,43 +225,39 @@ export async function writeFigureInputs(dir: string, cells = 48, size = 16): Pro
     profiles: join(dir, "profiles"),
     evaluation: join(dir, "evaluation"),
   };
-  await writeCropStore(inputs.crops, syntheticCrops(cells, size), size, () => ({}), {
-    normalization: "crop-max",
-  });
-  const losses: [keyof FigureInputs, GanLoss][] = [["dcgan", "dcgan"], ["wgan", "wgan"], ["lsgan", "lsgan"]];
-  for (const [i, [key, loss]] of losses.entries()) {
-    const gan = new Gan(ganConfig({ loss, size, width: 1 / 16 }), undefined, i + 1);
-    await saveGan(gan, join(inputs[key], "model"));
-    gan.dispose();
-    const steps = Array.from({ length: 30 }, (_, i) => i + 1);
-    const curves: Record<string, number[]> = {
-      step: steps,
-      dLoss: steps.map((s) => 1 / Math.sqrt(s) + 0.05 * Math.sin(s)),
-      gLoss: steps.map((s) => 0.7 + 0.01 * s),
+  await writeCropStore(inputs.crops, syntheticCrops(cells, size), size, (i) => {
+    const moa = MOAS[i % MOAS.length];
+    return {
+      moa,
+      compound: moa === "DMSO" ? "DMSO" : `${moa.slice(0, 3)}-0`,
+      concentration: moa === "DMSO" ? 0 : 1,
     };
-    if (loss === "wgan") {
-      curves.gap = steps.map((s) => 0.1 * Math.log(s));
-      curves.gp = steps.map((s) => 1 / s);
+  }, { normalization: "crop-max" });
+  for (const [i, [loss]] of GANS.entries()) {
+    for (const [k, seed] of FIXTURE_SEEDS[loss].entries()) {
+      const run = k === 0 ? inputs[loss] : join(inputs[loss], "replicates", String(seed));
+      const gan = new Gan(ganConfig({ loss, size, width: 1 / 16 }), undefined, 10 * seed + i + 1);
+      await saveGan(gan, join(run, "model"));
+      gan.dispose();
+      const steps = Array.from({ length: 30 }, (_, i) => i + 1);
+      const curves: Record<string, number[]> = {
+        step: steps,
+        dLoss: steps.map((s) => 1 / Math.sqrt(s) + 0.05 * Math.sin(s)),
+        gLoss: steps.map((s) => 0.7 + 0.01 * s),
+      };
+      if (loss === "wgan") {
+        curves.gap = steps.map((s) => 0.1 * Math.log(s));
+        curves.gp = steps.map((s) => 1 / s);
+      }
+      await Deno.writeTextFile(join(run, "curves.json"), JSON.stringify(curves));
+      await Deno.writeTextFile(
+        join(run, "train.json"),
+        JSON.stringify({ loss, settings: { seed }, seconds: 1.5, steps: 30 }),
+      );
     }
-    await Deno.writeTextFile(join(inputs[key], "curves.json"), JSON.stringify(curves));
-    await Deno.writeTextFile(
-      join(inputs[key], "train.json"),
-      JSON.stringify({ loss, seconds: 1.5, steps: 30 }),
-    );
   }
-  const sets = ["dcgan", "wgan", "lsgan", "classical", "random"];
   const evaluation: Record<string, unknown> = {};
-  const scores = (v: number) => ({
-    nsc_per_compound: v,
-    nsc_per_treatment: v + 0.02,
-    nsc_n: 9,
-    nscb_per_compound: v - 0.1,
-    nscb_per_treatment: v - 0.08,
-    nscb_n: 9,
-  });
-  const names = FEATURE_SET_LABELS;
-  const rows: unknown[] = [];
-  for (const [i, set] of sets.entries()) {
+  for (const [i, set] of SETS.entries()) {
     await Deno.mkdir(join(inputs.profiles, set), { recursive: true });
     await Deno.writeTextFile(
       join(inputs.profiles, set, "treatments_cells.json"),
@@ -215,6 +268,8 @@ export async function writeFigureInputs(dir: string, cells = 48, size = 16): Pro
     evaluation[set] = {
       "cells-mean": {
         summary: scores(v),
+        sd: {},
+        seeds: [{ seed: 0, ...scores(v) }],
         report: {
           nsc: {
             per_compound: v,
@@ -228,28 +283,9 @@ export async function writeFigureInputs(dir: string, cells = 48, size = 16): Pro
         },
       },
     };
-    const paper = PAPER_TABLE1.find((r) => r.set === set);
-    rows.push({
-      method: names[set],
-      set,
-      ours: { protocol: "cells-mean", ...scores(v) },
-      best: { protocol: "wells-mean/robustize", ...scores(v + 0.05) },
-      paper: paper
-        ? { method: paper.method, nsc: paper.nsc, draft: paper.draft ?? null, source: paper.source }
-        : null,
-    });
-  }
-  for (const r of PAPER_TABLE1.filter((r) => r.set === null)) {
-    rows.push({
-      method: r.method,
-      set: null,
-      ours: null,
-      best: null,
-      paper: { method: r.method, nsc: r.nsc, draft: r.draft ?? null, source: r.source },
-    });
   }
   await Deno.mkdir(inputs.evaluation, { recursive: true });
-  await Deno.writeTextFile(join(inputs.evaluation, "table1.json"), JSON.stringify({ rows }));
+  await Deno.writeTextFile(join(inputs.evaluation, "table1.json"), JSON.stringify(table1Fixture()));
   await Deno.writeTextFile(join(inputs.evaluation, "evaluation.json"), JSON.stringify(evaluation));
   return inputs;
 }

@@ -91,7 +91,13 @@ export interface Profile {
   files: string[];
 }
 
-/** The profile folders under `results` (those with a run.json): `quick` first, then by name. */
+/**
+ * Profiles listed first, in this order: real BBBC021 cells of every MOA (`real-moa`), then the default,
+ * synthetic `quick`. The others follow by name.
+ */
+export const PROFILE_ORDER: readonly string[] = ["real-moa", "quick"];
+
+/** The profile folders under `results` (those with a run.json), in {@link sortProfiles} order. */
 export function listProfiles(results: string): string[] {
   if (!existsSync(results)) throw new Error(`No results folder at ${results}`);
   const names = readdirSync(results, { withFileTypes: true })
@@ -100,9 +106,13 @@ export function listProfiles(results: string): string[] {
   return sortProfiles(names);
 }
 
-/** Orders profile names: `quick` first, then by name. */
+/** Orders profile names: those of {@link PROFILE_ORDER} first, in its order, then the others by name. */
 export function sortProfiles(names: readonly string[]): string[] {
-  return [...names].sort((a, b) => (a === "quick" ? -1 : b === "quick" ? 1 : a.localeCompare(b)));
+  const rank = (n: string) => {
+    const i = PROFILE_ORDER.indexOf(n);
+    return i < 0 ? PROFILE_ORDER.length : i;
+  };
+  return [...names].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }
 
 /** The pixel size of a PNG, from its IHDR chunk; null when `bytes` is not a PNG. */

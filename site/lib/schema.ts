@@ -65,6 +65,10 @@ export const Metrics = z.looseObject({
   nscb_n: num.optional(),
   map: numOrNull.optional(),
   map_fraction_retrieved: numOrNull.optional(),
+  /** Training seeds the numbers are the mean over (absent in files written before replicate seeds: one). */
+  n_seeds: num.optional(),
+  /** Standard deviation over the seeds of each metric. */
+  sd: z.record(z.string(), numOrNull).optional(),
 });
 /** The headline metrics of one feature set under one protocol (fractions). */
 export type Metrics = z.infer<typeof Metrics>;
@@ -80,6 +84,8 @@ export const Table1Json = z.looseObject({
     set: z.string().nullable(),
     ours: Metrics.extend({ protocol: z.string() }).nullable(),
     best: Metrics.extend({ protocol: z.string() }).nullable(),
+    /** The untrained control under `best`'s protocol (GAN rows; absent in files before replicate seeds). */
+    control: Metrics.extend({ protocol: z.string() }).nullable().optional().default(null),
     paper: z.looseObject({
       method: z.string().optional(),
       nsc: numOrNull,
@@ -116,7 +122,13 @@ const Rule = z.looseObject({
 
 /** One protocol of one feature set in `evaluation.json`: its summary and report. */
 export const EvaluatedProtocol = z.looseObject({
+  /** The mean over training seeds. */
   summary: Metrics,
+  /** Standard deviation over seeds of each metric (absent in files written before replicate seeds). */
+  sd: z.record(z.string(), numOrNull).optional(),
+  /** Each seed's summary, in seed order (absent before replicate seeds). */
+  seeds: z.array(Metrics.extend({ seed: num.nullable() })).optional(),
+  /** The first seed's full report. */
   report: z.looseObject({ nsc: Rule, nscb: Rule.optional() }),
 });
 /** One protocol of one feature set in `evaluation.json`: its summary and report. */
@@ -128,6 +140,8 @@ export type EvaluatedProtocol = z.infer<typeof EvaluatedProtocol>;
  */
 const ProtocolEntry = z.looseObject({
   summary: Metrics.optional(),
+  sd: EvaluatedProtocol.shape.sd,
+  seeds: EvaluatedProtocol.shape.seeds,
   report: EvaluatedProtocol.shape.report.optional(),
   not_applicable: z.string().optional(),
 }).refine((e) => e.not_applicable !== undefined || (e.summary !== undefined && e.report !== undefined), {
@@ -178,23 +192,55 @@ export const FigureData = z.looseObject({
 /** A figure's numbers (`figures/<name>.json`). */
 export type FigureData = z.infer<typeof FigureData>;
 
-/** The numbers of `figures/realism.json`. */
+/** A score over training seeds (lib/figures/seed_stats.ts). */
+const SeedScore = z.looseObject({
+  mean: numOrNull,
+  sd: numOrNull,
+  n: num.optional(),
+  values: z.array(numOrNull),
+});
+
+/**
+ * The numbers of `figures/realism.json`: per feature space a row per scored set (in files written since
+ * replicate seeds, one per training seed of each GAN, with `gan`, `seed` and `spread`); per GAN the mean ± sd
+ * over its seeds; the goals checked per seed. Older files have the rows only.
+ */
 export const RealismData = z.looseObject({
   n: num.optional(),
   size: num.optional(),
+  seeds: z.record(z.string(), z.array(num)).optional(),
   spaces: z.array(z.looseObject({
     space: z.string(),
     dims: num.optional(),
     rows: z.array(z.looseObject({
       generator: z.string(),
+      gan: z.string().nullable().optional(),
+      seed: num.nullable().optional(),
       fd: numOrNull,
       fdMean: numOrNull.optional(),
       fdCov: numOrNull.optional(),
       oneNn: numOrNull,
       oneNnReal: numOrNull.optional(),
       oneNnGenerated: numOrNull.optional(),
+      spread: numOrNull.optional(),
     })),
   })),
+  gans: z.array(z.looseObject({
+    gan: z.string(),
+    name: z.string(),
+    seeds: z.array(num),
+    spaces: z.array(z.looseObject({ space: z.string(), fd: SeedScore, oneNn: SeedScore, spread: SeedScore })),
+  })).optional(),
+  goals: z.array(z.looseObject({
+    goal: z.string(),
+    gan: z.string(),
+    name: z.string(),
+    space: z.string(),
+    metric: z.string(),
+    range: z.array(num),
+    seeds: z.array(z.looseObject({ seed: num, value: numOrNull, met: z.boolean() })),
+    met: num,
+  })).optional(),
 });
 /** The numbers of `figures/realism.json`. */
 export type RealismData = z.infer<typeof RealismData>;

@@ -4,8 +4,15 @@
  * @module
  */
 import type { Profile } from "./load.ts";
-import { type EvaluationJson, isEvaluated, type RunJson, type RunTask, type Table1Json } from "./schema.ts";
-import { num } from "./format.ts";
+import {
+  type EvaluationJson,
+  isEvaluated,
+  type Metrics,
+  type RunJson,
+  type RunTask,
+  type Table1Json,
+} from "./schema.ts";
+import { num, pct } from "./format.ts";
 
 /** The protocol the authors used (treatment = mean of its cells, no normalisation). */
 export const AUTHORS_PROTOCOL = "cells-mean";
@@ -41,7 +48,14 @@ export function dataSource(
   if (fetch) return { task: fetch, kind: "real", text: `BBBC021 (Broad Bioimage Benchmark Collection)` };
   const crops = task(run, "crop_set");
   if (crops) {
-    return { task: crops, kind: "real", text: `Single-cell crops from a folder (${crops.description})` };
+    const dir = typeof crops.params.dir === "string" ? crops.params.dir : "";
+    return {
+      task: crops,
+      kind: "real",
+      text: dir
+        ? `Real single-cell crops from the folder ${dir}`
+        : `Real single-cell crops from a folder (${crops.description})`,
+    };
   }
   return { kind: "unknown", text: "not recorded in run.json" };
 }
@@ -75,11 +89,18 @@ export function keySettings(run: RunJson): [string, string][] {
     const p = ev.params;
     const aggs = Array.isArray(p.aggregations) ? p.aggregations.join(", ") : "";
     const norms = Array.isArray(p.normalizations) ? p.normalizations.join(", ") : "";
+    const agg = task(run, "aggregate")?.params ?? {};
+    const cellNorms = Array.isArray(agg.cellNormalizations) ? agg.cellNormalizations.join(", ") : "";
+    const centers = Array.isArray(agg.cellCenters) ? agg.cellCenters.join(", ") : "";
     out.push([
       "Evaluation",
-      `1-NN MOA accuracy (NSC, NSCB) and mAP; the authors' protocol and wells aggregated by ${
-        aggs || "mean"
-      }, normalised by ${norms || "none"}${p.select ? ", with and without feature selection" : ""}`,
+      `1-NN MOA accuracy (NSC, NSCB) and mAP; the authors' protocol, ${
+        cellNorms
+          ? `cells normalised against DMSO cells (${cellNorms}; centred ${centers || "globally"}), `
+          : ""
+      }and wells aggregated by ${aggs || "mean"}, normalised by ${norms || "none"}${
+        p.select ? ", with and without feature selection" : ""
+      }`,
     ]);
   }
   return out;
@@ -132,10 +153,72 @@ export function featureSets(ev: EvaluationJson | undefined, t1: Table1Json | und
   });
 }
 
-/** A protocol's display name. */
+const CENTERS: Record<string, string> = {
+  global: "all DMSO cells",
+  batch: "each batch's DMSO cells",
+  plate: "each plate's DMSO cells",
+};
+const CELL_NORMS: Record<string, string> = { zscore: "z-scored", whiten: "whitened" };
+const WELL_NORMS: Record<string, string> = {
+  none: "no normalisation",
+  robustize: "robust z-score per plate against DMSO wells",
+  whiten: "whitened against DMSO wells",
+  "robustize+whiten": "robust z-score per plate, then whitened against DMSO wells",
+};
+
+/**
+ * A protocol in words (evaluate's names, lib/profiling/evaluate_sets.ts): `cells-mean` (the authors'),
+ * `cells-<zscore|whiten>/<global|batch|plate>` (cells normalised against DMSO cells, centred on all of them or
+ * on each batch's or plate's, then the mean per treatment), `wells-<mean|median>/<norm>[+select]` (well means,
+ * normalised, then the mean or median per treatment, with feature selection). A name it does not know is
+ * returned as it is.
+ */
 export function protocolLabel(p: string): string {
   if (p === AUTHORS_PROTOCOL) return "cells-mean (the authors')";
+  const cells = /^cells-(zscore|whiten)\/(global|batch|plate)$/.exec(p);
+  if (cells) return `cells ${CELL_NORMS[cells[1]]} against ${CENTERS[cells[2]]}, then the mean per treatment`;
+  const wells = /^wells-(mean|median)\/(none|robustize|whiten|robustize\+whiten)(\+select)?$/.exec(p);
+  if (wells) {
+    return `wells' means, ${WELL_NORMS[wells[2]]}${wells[3] ? ", feature selection" : ""}, then the ${
+      wells[1]
+    } per treatment`;
+  }
   return p;
+}
+
+/** Where a profile's data comes from, in a word: `synthetic` or `real`, or undefined when not recorded. */
+export function dataKind(run: RunJson): "synthetic" | "real" | undefined {
+  const kind = dataSource(run).kind;
+  return kind === "unknown" ? undefined : kind;
+}
+
+/** A Table 1 entry's number of training seeds (files written before replicate seeds: one). */
+export function seedCount(e: Metrics | null | undefined): number {
+  return e ? e.n_seeds ?? 1 : 0;
+}
+
+/** A Table 1 metric (a fraction per treatment or per compound). */
+export type Table1Metric =
+  | "nsc_per_compound"
+  | "nsc_per_treatment"
+  | "nscb_per_compound"
+  | "nscb_per_treatment";
+
+/**
+ * The standard deviation over training seeds of a Table 1 metric in percentage points, `"± 3.4"`, or null with
+ * one seed (or a file written before replicate seeds).
+ */
+export function sdPoints(e: Metrics | null | undefined, metric: Table1Metric): string | null {
+  const sd = e?.sd?.[metric];
+  return seedCount(e) > 1 && typeof sd === "number" && Number.isFinite(sd)
+    ? `± ${(sd * 100).toFixed(1)}`
+    : null;
+}
+
+/** A Table 1 metric as a percentage with its `± sd` over seeds where there are several: `"52.1 % ± 3.4"`. */
+export function pctSd(e: Metrics | null | undefined, metric: Table1Metric): string {
+  const sd = sdPoints(e, metric);
+  return sd === null ? pct(e?.[metric]) : `${pct(e?.[metric])} ${sd}`;
 }
 
 /** One treatment of the MOA explorer. */

@@ -28,7 +28,7 @@ Deno.test({
       await buildSite({ results: FIXTURE, out });
       const r = await checkSite({ dist: out, base: "/some/base/path/", screenshots });
       assert.deepEqual(r.problems, [], `problems found:\n${r.problems.join("\n")}`);
-      assert.equal(r.pages.length, 1 + 6 * 2, `pages visited: ${r.pages.join(", ")}`);
+      assert.equal(r.pages.length, 1 + 6 * 3, `pages visited: ${r.pages.join(", ")}`);
       assert.equal(r.screenshots.length, 2 * r.pages.length);
       console.log(`${r.pages.length} pages, ${r.files} linked files checked; screenshots in ${screenshots}`);
     } finally {

@@ -1,14 +1,15 @@
 /**
  * The site without a browser: building the committed fixture (site/tests/fixture/results: `tiny`, trimmed by
- * make_fixture.ts, and `bare`, run.json only), the schemas' errors on malformed files, and the pure helpers.
+ * make_fixture.ts, with LSGAN on two seeds; `legacy`, its files as written before replicate seeds; `bare`,
+ * run.json only), the schemas' errors on malformed files, and the pure helpers.
  */
 import assert from "node:assert/strict";
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildSite, normalizeBase, parseArgs } from "../build.ts";
-import { listProfiles, loadProfile } from "../lib/load.ts";
-import { featureSets } from "../lib/view.ts";
+import { listProfiles, loadProfile, sortProfiles } from "../lib/load.ts";
+import { featureSets, pctSd, protocolLabel } from "../lib/view.ts";
 import { ResultsFileError } from "../lib/schema.ts";
 import { layoutDag } from "../lib/dag.ts";
 import { duration, pct, rel } from "../lib/format.ts";
@@ -26,12 +27,12 @@ async function htmlFiles(dir: string): Promise<string[]> {
   return out.sort();
 }
 
-Deno.test("site: the fixture builds every page of both profiles with relative URLs only", astro, async () => {
+Deno.test("site: the fixture builds every page of every profile with relative URLs only", astro, async () => {
   const out = await mkdtemp(join(tmpdir(), "morphogan-site-"));
   try {
     const lines: string[] = [];
     const r = await buildSite({ results: FIXTURE, out, log: (l) => lines.push(l) });
-    assert.equal(r.pages, 1 + 6 * 2, lines.join("\n"));
+    assert.equal(r.pages, 1 + 6 * 3, lines.join("\n"));
     const files = await htmlFiles(out);
     for (const page of ["index.html", "tiny/index.html", "tiny/moa/index.html", "bare/pipeline/index.html"]) {
       assert.ok(files.includes(join(out, page)), `missing ${page}`);
@@ -52,6 +53,32 @@ Deno.test("site: the fixture builds every page of both profiles with relative UR
     assert.match(overview, /doi:10\.1101\/227645/);
     const bare = await readFile(join(out, "bare/index.html"), "utf8");
     assert.match(bare, /has no evaluation/);
+    // Seeds: LSGAN's Table 1 numbers are a mean ± sd over 2 seeds, beside the untrained control.
+    const lsgan = /<th scope="row">LSGAN<\/th>([\s\S]*?)<\/tr>/.exec(overview)![1];
+    assert.match(lsgan, /\d+\.\d(?:&nbsp;|\u00a0)%<br><span class="muted sd">± \d+\.\d<\/span>/);
+    assert.match(lsgan, /<td class="num">2<\/td>/, "the number of seeds");
+    assert.match(overview, /<th scope="col" class="num">Control NSC<\/th>/);
+    assert.match(
+      overview,
+      /against (?:each batch(?:'|&#39;)s|all) DMSO cells, then the mean per treatment|wells(?:'|&#39;) means/,
+    );
+    // The same table from files written before replicate seeds: one seed, no sd, no control column.
+    const legacy = await readFile(join(out, "legacy/index.html"), "utf8");
+    const legacyTable = /<table id="table1"[\s\S]*?<\/table>/.exec(legacy)![0];
+    assert.doesNotMatch(legacyTable, /±|Control NSC|Seeds/);
+    assert.match(legacyTable, /\d+\.\d(?:&nbsp;|\u00a0)%/);
+    // Realism per seed on the models page; the legacy file has one row per GAN and no summary.
+    const models = await readFile(join(out, "tiny/models/index.html"), "utf8");
+    assert.match(models, /<table class="cap-top" id="realism-seeds">/);
+    assert.match(models, /LSGAN \(seed \d+\)/);
+    assert.match(models, /id="realism-goals"/);
+    assert.match(models, /no collapse: spread within 20/);
+    const legacyModels = await readFile(join(out, "legacy/models/index.html"), "utf8");
+    assert.doesNotMatch(legacyModels, /realism-seeds|realism-goals|<th scope="col" class="num">Spread<\/th>/);
+    assert.match(legacyModels, /<th scope="row">LSGAN<\/th>/);
+    // The root lists the profiles with their data source marked.
+    const root = await readFile(join(out, "index.html"), "utf8");
+    assert.match(root, /<span class="badge synthetic">synthetic data<\/span>/);
     // The results files are copied beside the pages.
     for (
       const f of ["tiny/files/run.json", "tiny/files/figures/figures.json", "tiny/files/gallery/gallery.json"]
@@ -74,7 +101,7 @@ Deno.test("site: data without NSC (one compound) says why and shows the dose res
     const t1 = JSON.parse(await readFile(file, "utf8"));
     t1.undefinedReason =
       "NSC needs annotated treatments of at least 2 compounds besides DMSO; this data has 1";
-    for (const r of t1.rows) r.ours = r.best = null;
+    for (const r of t1.rows) r.ours = r.best = r.control = null;
     await writeFile(file, JSON.stringify(t1));
     await writeFile(join(dir, "crops/evaluate/evaluation.json"), "{}");
     // One compound at three doses, as the real-crops profile has.
@@ -157,12 +184,15 @@ Deno.test(
       const dcgan = featureSets(tiny.evaluation, tiny.table1).find((s) => s.set === "dcgan")!;
       assert.deepEqual(dcgan.notApplicable, { "wells-mean/robustize+select": reason });
       assert.ok(!dcgan.protocols.includes("wells-mean/robustize+select"));
-      assert.deepEqual(dcgan.protocols, ["cells-mean", "wells-median/none", "wells-mean/whiten"]);
+      assert.deepEqual(dcgan.protocols, ["cells-mean", "cells-zscore/batch", "wells-median/none"]);
       const out = join(dir, "out");
       await buildSite({ results: dir, out });
       const html = await readFile(join(out, "tiny/moa/index.html"), "utf8");
       assert.match(html, /1 protocol not applicable on this data/);
-      assert.match(html, /<code>wells-mean\/robustize\+select<\/code>: featureSelect: every one of the 100/);
+      assert.match(
+        html,
+        /wells(?:'|&#39;) means, robust z-score per plate against DMSO wells, feature selection, then the mean per treatment \(<code>wells-mean\/robustize\+select<\/code>\): featureSelect: every one of the 100/,
+      );
       assert.doesNotMatch(html, /<option value="wells-mean\/robustize\+select"/);
       // An entry with neither a report nor a reason is malformed.
       ev.dcgan["wells-mean/robustize+select"] = {};
@@ -215,14 +245,28 @@ Deno.test("site: a malformed results file fails the build naming the file and th
   }
 });
 
-Deno.test("site: profiles are listed quick first and optional parts may be missing", () => {
-  assert.deepEqual(listProfiles(FIXTURE), ["bare", "tiny"]);
+Deno.test("site: profiles are listed real-moa first, then quick, and optional parts may be missing", () => {
+  assert.deepEqual(listProfiles(FIXTURE), ["bare", "legacy", "tiny"]);
+  assert.deepEqual(sortProfiles(["tiny", "quick", "real-crops", "real-moa", "bare"]), [
+    "real-moa",
+    "quick",
+    "bare",
+    "real-crops",
+    "tiny",
+  ]);
   const bare = loadProfile(FIXTURE, "bare");
   assert.equal(bare.table1, undefined);
   assert.equal(bare.gallery, undefined);
   assert.deepEqual(bare.figures, []);
   const tiny = loadProfile(FIXTURE, "tiny");
   assert.ok(tiny.table1 && tiny.evaluation && tiny.gallery && tiny.phenotypes && tiny.realism);
+  assert.deepEqual(tiny.realism.seeds, { dcgan: [0], wgan: [0], lsgan: [0, 1] });
+  const lsgan = tiny.table1.rows.find((r) => r.set === "lsgan")!;
+  assert.equal(lsgan.best?.n_seeds, 2);
+  assert.ok(lsgan.control, "GAN rows carry the untrained control");
+  const legacy = loadProfile(FIXTURE, "legacy");
+  assert.equal(legacy.table1!.rows.find((r) => r.set === "lsgan")!.control, null, "no control: read as null");
+  assert.equal(legacy.realism!.gans, undefined);
   assert.equal(tiny.trainings.length, 3);
   assert.ok(tiny.trainings.every((t) => t.curves && t.samples.length > 0));
 });
@@ -247,6 +291,30 @@ Deno.test("site: helpers — DAG layout, formats, ticks, arguments", () => {
   );
 
   assert.equal(pct(0.6231829), "62.3\u00a0%");
+  const entry = {
+    nsc_per_compound: 0.52,
+    nsc_per_treatment: 0.5,
+    n_seeds: 3,
+    sd: { nsc_per_compound: 0.034 },
+  };
+  assert.equal(pctSd(entry, "nsc_per_compound"), "52.0\u00a0% ± 3.4");
+  assert.equal(pctSd({ ...entry, n_seeds: 1 }, "nsc_per_compound"), "52.0\u00a0%");
+  assert.equal(pctSd({ nsc_per_compound: 0.52, nsc_per_treatment: 0.5 }, "nsc_per_compound"), "52.0\u00a0%");
+  assert.equal(pctSd(null, "nsc_per_compound"), "–");
+  assert.equal(protocolLabel("cells-mean"), "cells-mean (the authors')");
+  assert.equal(
+    protocolLabel("cells-zscore/batch"),
+    "cells z-scored against each batch's DMSO cells, then the mean per treatment",
+  );
+  assert.equal(
+    protocolLabel("cells-whiten/global"),
+    "cells whitened against all DMSO cells, then the mean per treatment",
+  );
+  assert.equal(
+    protocolLabel("wells-median/robustize+whiten+select"),
+    "wells' means, robust z-score per plate, then whitened against DMSO wells, feature selection, then the median per treatment",
+  );
+  assert.equal(protocolLabel("something-new"), "something-new");
   assert.equal(pct(0.51, 0), "51\u00a0%");
   assert.equal(pct(null), "–");
   assert.equal(duration(428_712), "7\u00a0min 09\u00a0s");

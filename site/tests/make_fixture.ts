@@ -1,8 +1,11 @@
 /**
  * Regenerates the site's test fixture (site/tests/fixture/results/) from a real results folder, small enough
  * to commit (< 3 MB): figures as smaller palette PNGs (large SVGs dropped from figures.json), sample grids and
- * cell strips re-encoded, evaluation.json cut to the authors' protocol and each set's best plus one more, and
- * a second profile `bare` with only run.json (every optional part missing).
+ * cell strips re-encoded, evaluation.json cut to the authors' protocol and each set's best plus one more; a
+ * profile `legacy`, its evaluation and realism as files written before replicate seeds have them (no `sd`,
+ * `seeds`, `n_seeds` or `control`; realism without spread, per-seed rows or goals); and a profile `bare` with
+ * only run.json (every optional part missing). The source should be a run with replicate seeds (`tiny`
+ * trains LSGAN on two).
  *
  * ```sh
  * deno run -A site/tests/make_fixture.ts [results/tiny]
@@ -143,6 +146,71 @@ export async function makeProfile(src: string, out: string): Promise<void> {
   }
 }
 
+/** Drops what files written since replicate seeds add to a Table 1 entry or an evaluation entry. */
+function unseeded(entry: Json | null): Json | null {
+  if (!entry) return entry;
+  const { n_seeds: _n, sd: _sd, seeds: _seeds, ...rest } = entry;
+  return rest;
+}
+
+/**
+ * Writes the profile `legacy` into `out` from the fixture profile `from` (already trimmed): run.json,
+ * evaluate/ and the table1 and realism figures, as they were written before replicate seeds.
+ */
+export async function makeLegacyProfile(from: string, out: string): Promise<void> {
+  await Deno.remove(out, { recursive: true }).catch(() => {});
+  const run = await readJson(join(from, "run.json"));
+  run.profile = "legacy";
+  run.description =
+    "results files from before replicate seeds: one seed, no sd, no untrained control, realism without spread (site test fixture)";
+  await writeJson(join(out, "run.json"), run);
+  const t1 = await readJson(join(from, "evaluate/table1.json"));
+  t1.rows = (t1.rows as Json[]).map(({ control: _control, ...r }) => ({
+    ...r,
+    ours: unseeded(r.ours as Json | null),
+    best: unseeded(r.best as Json | null),
+  }));
+  await writeJson(join(out, "evaluate/table1.json"), t1);
+  const ev = await readJson(join(from, "evaluate/evaluation.json")) as Record<string, Record<string, Json>>;
+  const legacy: Record<string, Record<string, Json>> = {};
+  for (const [set, protocols] of Object.entries(ev)) {
+    legacy[set] = { "cells-mean": unseeded(protocols["cells-mean"])! };
+  }
+  await writeJson(join(out, "evaluate/evaluation.json"), legacy);
+  const figs = (await readJson(join(from, "figures/figures.json")) as unknown as Json[])
+    .filter((f) => f.name === "realism" || f.name === "table1");
+  for (const f of figs) {
+    const files = f.files as Record<string, string>;
+    delete files.svg;
+    await copy(join(from, "figures", files.png), join(out, "figures", files.png));
+    const fig = await readJson(join(from, "figures", files.json));
+    const data = fig.data as Json;
+    if (f.name === "realism") {
+      // One row per GAN (its first seed, named as the GAN), no spread, no per-GAN summary or goals.
+      fig.data = {
+        n: data.n,
+        size: data.size,
+        spaces: (data.spaces as Json[]).map((sp) => ({
+          space: sp.space,
+          dims: sp.dims,
+          rows: (sp.rows as Json[])
+            .filter((r) =>
+              r.gan === null || r.seed === (data.seeds as Record<string, number[]>)[r.gan as string][0]
+            )
+            .map(({ gan: _g, seed: _s, spread: _sp, ...r }) => ({
+              ...r,
+              generator: String(r.generator).replace(/ \(seed \d+\)$/, ""),
+            })),
+        })),
+      };
+    } else {
+      fig.data = await readJson(join(out, "evaluate/table1.json"));
+    }
+    await writeJson(join(out, "figures", files.json), fig);
+  }
+  await writeJson(join(out, "figures/figures.json"), figs);
+}
+
 async function du(dir: string): Promise<number> {
   let n = 0;
   for await (const e of Deno.readDir(dir)) {
@@ -156,6 +224,7 @@ if (import.meta.main) {
   const src = Deno.args[0] ?? "results/tiny";
   const name = basename(src);
   await makeProfile(src, join(FIXTURE, name));
+  await makeLegacyProfile(join(FIXTURE, name), join(FIXTURE, "legacy"));
   // `bare`: run.json only, as a profile that exported nothing else would be.
   const run = await readJson(join(src, "run.json"));
   run.profile = "bare";
@@ -165,6 +234,8 @@ if (import.meta.main) {
   const fmt = await new Deno.Command(Deno.execPath(), { args: ["fmt", "--quiet", FIXTURE] }).output();
   if (!fmt.success) throw new Error(`deno fmt failed: ${new TextDecoder().decode(fmt.stderr)}`);
   const bytes = await du(FIXTURE);
-  console.log(`${relative(Deno.cwd(), FIXTURE)}: ${(bytes / 1e6).toFixed(2)} MB (profiles ${name}, bare)`);
+  console.log(
+    `${relative(Deno.cwd(), FIXTURE)}: ${(bytes / 1e6).toFixed(2)} MB (profiles ${name}, legacy, bare)`,
+  );
   if (bytes > 3e6) console.warn("warning: the fixture is over 3 MB");
 }
