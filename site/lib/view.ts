@@ -174,6 +174,13 @@ const WELL_NORMS: Record<string, string> = {
  * returned as it is.
  */
 export function protocolLabel(p: string): string {
+  // The symmetric view: the same protocol on each cell's features averaged over its flips and quarter turns.
+  const view = /^sym8:(.+)$/.exec(p);
+  if (view) {
+    return `${
+      protocolLabel(view[1]).replace(" (the authors')", "")
+    }, on features averaged over each cell's 8 flips and quarter turns`;
+  }
   if (p === AUTHORS_PROTOCOL) return "cells-mean (the authors')";
   const cells = /^cells-(zscore|whiten)\/(global|batch|plate)$/.exec(p);
   if (cells) return `cells ${CELL_NORMS[cells[1]]} against ${CENTERS[cells[2]]}, then the mean per treatment`;

@@ -314,6 +314,15 @@ Deno.test("site: helpers — DAG layout, formats, ticks, arguments", () => {
     protocolLabel("wells-median/robustize+whiten+select"),
     "wells' means, robust z-score per plate, then whitened against DMSO wells, feature selection, then the median per treatment",
   );
+  assert.equal(
+    protocolLabel("sym8:cells-zscore/batch"),
+    "cells z-scored against each batch's DMSO cells, then the mean per treatment, on features averaged over " +
+      "each cell's 8 flips and quarter turns",
+  );
+  assert.equal(
+    protocolLabel("sym8:cells-mean"),
+    "cells-mean, on features averaged over each cell's 8 flips and quarter turns",
+  );
   assert.equal(protocolLabel("something-new"), "something-new");
   assert.equal(pct(0.51, 0), "51\u00a0%");
   assert.equal(pct(null), "–");

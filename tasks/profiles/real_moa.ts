@@ -15,10 +15,23 @@ import { defineProfile } from "../../workflow/mod.ts";
 import type { Stages } from "../pipeline.ts";
 import { SHORT_RUN_RATES } from "./short_runs.ts";
 
-/** Every training: 3 seeds of the same settings. */
-const training = { steps: 2000, width: 0.25, seeds: 3, sampleEvery: 500, checkpointEvery: 250 };
+/**
+ * Every training: 3 seeds of the same settings, real crops flipped and turned at random (cells have no
+ * orientation), the short-run learning rates (LSGAN too: 2e-4 for D and G).
+ */
+const training = {
+  steps: 2000,
+  width: 0.25,
+  seeds: 3,
+  augment: "dihedral",
+  sampleEvery: 500,
+  checkpointEvery: 250,
+} as const;
 
-/** How every discriminator's features are read: the paper's latent layer, averaged over the 8 symmetries. */
+/**
+ * How every discriminator's features are read: the paper's 100-d latent layer, and (the `sym8` view) the same
+ * averaged over each cell's 8 flips and quarter turns.
+ */
 const features = { layers: ["latent"], symmetries: 8 };
 
 /** The real-moa profile. */
@@ -28,10 +41,10 @@ export const realMoa = defineProfile<Stages>({
     "real BBBC021 cells of all 12 MOAs (moa-crops; crops joins training), 3 seeds per GAN: Table 1 ± sd",
   params: {
     crop_set: { dir: "../shared/data/bbbc021/moa-crops", trainingDirs: ["../shared/data/bbbc021/crops"] },
-    normalize: { size: 32 },
+    normalize: { size: 32, headroom: 2 },
     train_dcgan: { ...training, ...SHORT_RUN_RATES.train_dcgan },
     train_wgan: { ...training, ...SHORT_RUN_RATES.train_wgan },
-    train_lsgan: training,
+    train_lsgan: { ...training, lrD: 2e-4, lrG: 2e-4 },
     extract_dcgan: features,
     extract_wgan: features,
     extract_lsgan: features,
