@@ -179,23 +179,25 @@ async function writeCropFolder(dir: string, n: number, size: number): Promise<vo
   await Deno.writeTextFile(join(dir, "index.csv"), rows.join("\n") + "\n");
 }
 
-Deno.test("crop_set turns a crop folder into a crop store with measured nuclei; bad crops are clear errors", async () => {
-  const tmp = await Deno.makeTempDir({ prefix: "morphogan-cropset-" });
-  const { readCrops } = await import("../lib/imaging/crop_store.ts");
-  const folder = join(tmp, "crops");
-  await writeCropFolder(folder, 6, 24);
-  const args = [
+/** `--until crop_set` in a temporary cache and results folder, with `--param`s (args[2..] are the status's). */
+function cropSetArgs(tmp: string, params: string[]): string[] {
+  return [
     "--until",
     "crop_set",
     "--cache",
     join(tmp, "cache"),
     "--results",
     join(tmp, "results"),
-    "--param",
-    `crop_set.dir=${folder}`,
-    "--param",
-    "crop_set.channelOrder=dna-tubulin-actin",
+    ...params.flatMap((p) => ["--param", p]),
   ];
+}
+
+Deno.test("crop_set turns a crop folder into a crop store with measured nuclei; bad crops are clear errors", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "morphogan-cropset-" });
+  const { readCrops } = await import("../lib/imaging/crop_store.ts");
+  const folder = join(tmp, "crops");
+  await writeCropFolder(folder, 6, 24);
+  const args = cropSetArgs(tmp, [`crop_set.dir=${folder}`, "crop_set.channelOrder=dna-tubulin-actin"]);
   const r = await cli("tests/fixtures/sources_pipeline.ts", ["reproduce", ...args]);
   assert.equal(r.code, 0, r.stderr);
   const status = await cli("tests/fixtures/sources_pipeline.ts", ["status", "--json", ...args.slice(2)]);
@@ -253,18 +255,7 @@ Deno.test("crop_set trainingDirs: their cells join training only (training.csv),
   const profiled = join(tmp, "profiled"), extra = join(tmp, "extra");
   await writeCropFolder(profiled, 6, 24);
   await writeCropFolder(extra, 4, 24); // the same plate and wells as the profiled folder's
-  const args = [
-    "--until",
-    "crop_set",
-    "--cache",
-    join(tmp, "cache"),
-    "--results",
-    join(tmp, "results"),
-    "--param",
-    `crop_set.dir=${profiled}`,
-    "--param",
-    `crop_set.trainingDirs=${extra}`,
-  ];
+  const args = cropSetArgs(tmp, [`crop_set.dir=${profiled}`, `crop_set.trainingDirs=${extra}`]);
   const r = await cli("tests/fixtures/sources_pipeline.ts", ["reproduce", ...args]);
   assert.equal(r.code, 0, r.stderr);
   const status = await cli("tests/fixtures/sources_pipeline.ts", ["status", "--json", ...args.slice(2)]);

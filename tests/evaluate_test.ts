@@ -14,8 +14,7 @@ import { aggregate } from "../lib/profiling/aggregate.ts";
 import { syntheticCells } from "../lib/profiling/synthetic.ts";
 import { tableToJson } from "../lib/profiling/table_io.ts";
 import type { ProfileRow, ProfileTable } from "../lib/profiling/types.ts";
-import { loadCrop, readCropIndex } from "../lib/data/crops.ts";
-import { haveSharedData, SHARED_DATA } from "../lib/data/test_util.ts";
+import { channelStatsOfCropSet, haveSharedData, SHARED_DATA } from "../lib/data/test_util.ts";
 
 /** Writes what `aggregate` writes, the same cells standing for all five feature sets. */
 async function writeProfiles(dir: string, cells: ProfileTable<ProfileRow>): Promise<void> {
@@ -127,24 +126,9 @@ Deno.test({
   fn: async () => {
     // Per-cell features of the real crops: mean, standard deviation and 90th percentile of each channel, as
     // fractions of the 16-bit range.
-    const records = await readCropIndex(MOA_CROPS);
-    const d = 9;
-    const data = new Float32Array(records.length * d);
-    for (const [i, r] of records.entries()) {
-      const img = await loadCrop(MOA_CROPS, r, { channelOrder: "dna-actin-tubulin" });
-      for (let c = 0; c < 3; c++) {
-        const v = Float64Array.from(
-          { length: img.width * img.height },
-          (_, k) => img.data[3 * k + c] / 65535,
-        );
-        const mean = v.reduce((a, b) => a + b, 0) / v.length;
-        const sd = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length);
-        v.sort();
-        data.set([mean, sd, v[Math.floor(0.9 * v.length)]], i * d + 3 * c);
-      }
-    }
+    const { records, names, data } = await channelStatsOfCropSet(MOA_CROPS);
     const cells: ProfileTable<ProfileRow> = {
-      features: Array.from({ length: d }, (_, j) => `f${j}`),
+      features: names,
       data,
       rows: records.map((r) => ({
         plate: r.plate,
@@ -155,6 +139,6 @@ Deno.test({
         moa: r.moa,
       })),
     };
-    assertNotApplicableHandled(await runEvaluate(cells), d);
+    assertNotApplicableHandled(await runEvaluate(cells), names.length);
   },
 });

@@ -8,6 +8,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { type CropRecord, loadCrop, readCropIndex } from "./crops.ts";
 
 /** The project's sibling data folder, `../shared/data` from the repository root. */
 export const SHARED_DATA: string = join(
@@ -129,4 +130,29 @@ export async function writeRaggedCropSet(
   }
   await Deno.writeTextFile(join(dir, "index.csv"), lines.join("\n") + "\n");
   return n;
+}
+
+/**
+ * Simple per-cell features of a real crop-set folder, for tests that need real features fast: per channel its
+ * mean, standard deviation and 90th percentile as fractions of the 16-bit range (9 features), with the crop
+ * records (plate, well, site, compound, concentration, MOA) in index order.
+ */
+export async function channelStatsOfCropSet(
+  dir: string,
+): Promise<{ records: CropRecord[]; names: string[]; data: Float32Array }> {
+  const records = await readCropIndex(dir);
+  const names = ["DNA", "actin", "tubulin"].flatMap((ch) => [`${ch}_mean`, `${ch}_sd`, `${ch}_p90`]);
+  const d = names.length;
+  const data = new Float32Array(records.length * d);
+  for (const [i, r] of records.entries()) {
+    const img = await loadCrop(dir, r, { channelOrder: "dna-actin-tubulin" });
+    for (let c = 0; c < 3; c++) {
+      const v = Float64Array.from({ length: img.width * img.height }, (_, k) => img.data[3 * k + c] / 65535);
+      const mean = v.reduce((a, b) => a + b, 0) / v.length;
+      const sd = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length);
+      v.sort();
+      data.set([mean, sd, v[Math.floor(0.9 * v.length)]], i * d + 3 * c);
+    }
+  }
+  return { records, names, data };
 }

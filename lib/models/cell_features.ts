@@ -14,7 +14,7 @@ import { readCrops, readCropTable } from "../imaging/crop_store.ts";
 import { normalizeStore, type StoreNormalization } from "../imaging/normalize_store.ts";
 import { readShard } from "../imaging/shards.ts";
 import type { CellRow } from "../imaging/shards.ts";
-import { encodeFeatures, type FeatureLayer, featureNames } from "./encode.ts";
+import { encodeFeatures, type EncodeOptions, featureNames } from "./encode.ts";
 import { Gan } from "./gan.ts";
 import { replicateDirs } from "./train_run.ts";
 import { replicateDir } from "../data/replicates.ts";
@@ -29,26 +29,17 @@ export interface CropPreparation {
   normalization: StoreNormalization;
 }
 
-/** Options of {@linkcode cellFeatures}. */
-export interface CellFeatureOptions {
+/** Options of {@linkcode cellFeatures}: the preparation, and D's readout (lib/models/encode.ts). */
+export interface CellFeatureOptions extends
+  Pick<
+    EncodeOptions,
+    "layers" | "symmetries" | "batchSize" | "noiseStd" | "seed" | "onProgress" | "signal"
+  > {
   /** How to prepare a crop-set folder or a raw store; without it, only a normalised store is accepted. */
   prepare?: CropPreparation;
   /** A folder for the intermediate stores (required with `prepare`; the caller removes it). */
   work?: string;
-  /** D's layers to read, concatenated (default `["latent"]`, the paper's; lib/models/encode.ts). */
-  layers?: readonly FeatureLayer[];
-  /** 1 (default) or 8: average each cell's features over the symmetries of the square. */
-  symmetries?: 1 | 8;
-  /** Crops per forward pass (default 256). */
-  batchSize?: number;
-  /** D's input noise (default 0). */
-  noiseStd?: number;
-  /** Seed of that noise. */
-  seed?: number;
-  /** Called with the crops encoded so far. */
-  onProgress?: (done: number, total: number) => void;
   log?: (line: string) => void;
-  signal?: AbortSignal;
 }
 
 /** What {@linkcode cellFeatures} computed. */

@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { doseResponseV1 } from "../../bench/reference/dose_response_v1.ts";
-import { loadCrop, readCropIndex } from "../data/crops.ts";
 import { Rng } from "../data/rng.ts";
-import { haveSharedData, SHARED_DATA } from "../data/test_util.ts";
+import { channelStatsOfCropSet, haveSharedData, SHARED_DATA } from "../data/test_util.ts";
 import { doseResponse, type SiteCellRow, spearman } from "./dose_response.ts";
 import { syntheticSiteCells } from "./synthetic_sites.ts";
 import type { ProfileTable } from "./types.ts";
@@ -148,21 +147,8 @@ Deno.test({
     "doseResponse on real BBBC021 moa-crops (1,067 sites, taxol 0.3 µM on 394): seconds, not half a minute",
   ignore: !haveSharedData("bbbc021/moa-crops", "the dose-response test on real moa-crops"),
   fn: async () => {
-    // Per-cell features of the real crops: each channel's mean and 90th percentile, as fractions.
-    const records = await readCropIndex(MOA_CROPS);
-    const d = 6;
-    const data = new Float32Array(records.length * d);
-    for (const [i, r] of records.entries()) {
-      const img = await loadCrop(MOA_CROPS, r, { channelOrder: "dna-actin-tubulin" });
-      for (let c = 0; c < 3; c++) {
-        const v = Float64Array.from(
-          { length: img.width * img.height },
-          (_, k) => img.data[3 * k + c] / 65535,
-        );
-        const mean = v.reduce((a, b) => a + b, 0) / v.length;
-        data.set([mean, v.sort()[Math.floor(0.9 * v.length)]], i * d + 2 * c);
-      }
-    }
+    // Per-cell features of the real crops: each channel's mean, sd and 90th percentile, as fractions.
+    const { records, names, data } = await channelStatsOfCropSet(MOA_CROPS);
     const rows: SiteCellRow[] = records.map((r) => ({
       plate: r.plate,
       well: r.well,
@@ -173,7 +159,7 @@ Deno.test({
       moa: r.moa,
     }));
     const t0 = performance.now();
-    const report = doseResponse({ features: Array.from({ length: d }, (_, j) => `f${j}`), data, rows });
+    const report = doseResponse({ features: names, data, rows });
     const seconds = (performance.now() - t0) / 1000;
     const taxol = report.compounds.find((c) => c.compound === "taxol")!.doses.find((x) =>
       x.concentration === 0.3
