@@ -36,6 +36,7 @@ import { Rng } from "../lib/models/rng.ts";
 import { selectBackend } from "../lib/models/backend.ts";
 import { encodeFeatures, type FeatureLayer } from "../lib/models/encode.ts";
 import { type Augmentation, GanTrainer, trainSettings } from "../lib/models/train.ts";
+import type { Upsampling } from "../lib/models/hyperparams.ts";
 import type { GanLoss } from "../lib/models/gan.ts";
 import { aggregate } from "../lib/profiling/aggregate.ts";
 import { classicalFeaturesBatch } from "../lib/profiling/classical.ts";
@@ -117,6 +118,7 @@ async function cli(): Promise<void> {
       width: { type: "string", default: "0.25" },
       batch: { type: "string", default: "64" },
       augment: { type: "string", default: "none" },
+      upsample: { type: "string", default: "nearest" },
       noise: { type: "string", default: "0.1" },
       labels: { type: "string", default: "0.8,1" },
       lrD: { type: "string" },
@@ -222,6 +224,7 @@ async function cli(): Promise<void> {
     batchSize: Number(a.batch),
     seed: Number(a.seed),
     augment: a.augment as Augmentation,
+    upsample: a.upsample as Upsampling,
     inputNoise: Number(a.noise),
     realLabelRange: a.labels!.split(",").map(Number) as [number, number],
     ...(a.lrD ? { lrD: Number(a.lrD) } : {}),

@@ -19,7 +19,7 @@
  */
 import { join } from "node:path";
 import { defineTask, p } from "../workflow/mod.ts";
-import { AUGMENTATIONS, DEFAULT_LEARNING_RATES } from "../lib/models/hyperparams.ts";
+import { AUGMENTATIONS, DEFAULT_LEARNING_RATES, UPSAMPLINGS } from "../lib/models/hyperparams.ts";
 import { normalize } from "./normalize.ts";
 
 type Loss = "dcgan" | "wgan" | "lsgan";
@@ -45,6 +45,9 @@ export function trainTask<L extends Loss>(loss: L) {
       inputNoise: p.number(0.1, { min: 0, doc: "std of D's input noise while training (the authors': 0.1)" }),
       augment: p.oneOf(AUGMENTATIONS, "none", {
         doc: "augmentation of the real crops: dihedral = random flips and quarter turns",
+      }),
+      upsample: p.oneOf(UPSAMPLINGS, "nearest", {
+        doc: "G's 2× upsampling before each convolution: nearest (the authors') or bilinear",
       }),
       maxCells: p.int(0, { min: 0, doc: "train on at most this many cells, drawn with the seed (0: all)" }),
       checkpointEvery: p.int(100, { min: 1 }),
@@ -103,6 +106,7 @@ export function trainTask<L extends Loss>(loss: L) {
             lrDecay: P.lrDecay,
             inputNoise: P.inputNoise,
             augment: P.augment,
+            upsample: P.upsample,
             checkpointDir,
             checkpointEvery: P.checkpointEvery,
             sampleEvery: P.sampleEvery,

@@ -6,7 +6,7 @@
  * Generator  z [B, 100] ~ N(0, I)
  *   dense                      → [B, 12, 12, 256]   (no bias: batch norm follows)
  *   batch norm, LeakyReLU(0.2)
- *   3 × [2× nearest upsample, 5×5 conv (128, 64, 32), batch norm, LeakyReLU(0.2)]
+ *   3 × [2× nearest upsample (or bilinear: `upsample`), 5×5 conv (128, 64, 32), batch norm, LeakyReLU(0.2)]
  *                              → [B, 24, 24, 128] → [B, 48, 48, 64] → [B, 96, 96, 32]
  *   5×5 conv to 3, tanh        → [B, 96, 96, 3]
  *
@@ -28,7 +28,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "./rng.ts";
-import { upsampleConv2x } from "./upsample_conv.ts";
+import { upsampleConv2x, type Upsampling, UPSAMPLINGS } from "./upsample_conv.ts";
 
 /** The three losses of the paper. */
 export type GanLoss = "dcgan" | "lsgan" | "wgan";
@@ -56,6 +56,8 @@ export interface GanConfig {
   bnEpsilon: number;
   /** convolution kernel size (5) */
   kernel: number;
+  /** G's 2× upsampling before each convolution: `nearest` (the authors') or `bilinear` (upsample_conv.ts) */
+  upsample: Upsampling;
 }
 
 /** The paper's defaults, for a given loss and size. */
@@ -69,8 +71,12 @@ export function ganConfig(partial: Partial<GanConfig> & Pick<GanConfig, "loss" |
     bnMomentum: 0.9,
     bnEpsilon: 1e-3,
     kernel: 5,
+    upsample: "nearest",
     ...partial,
   };
+  if (!UPSAMPLINGS.includes(c.upsample)) {
+    throw new Error(`unknown upsampling '${c.upsample}': expected ${UPSAMPLINGS.join(", ")}`);
+  }
   if (!GAN_LOSSES.includes(c.loss)) {
     throw new Error(`unknown loss '${c.loss}': expected ${GAN_LOSSES.join(", ")}`);
   }
@@ -214,9 +220,11 @@ export class Gan {
     return tf.tidy(() => {
       let h = tf.matMul(z, this.w("g/dense/kernel")).reshape([-1, s0, s0, g[0]]) as tf.Tensor4D; // [B, 12, 12, 256]
       h = bnAct(h, "g/bn0");
-      h = bnAct(upsampleConv2x(h, this.w("g/conv1/kernel") as tf.Tensor4D), "g/bn1"); // [B, 24, 24, 128]
-      h = bnAct(upsampleConv2x(h, this.w("g/conv2/kernel") as tf.Tensor4D), "g/bn2"); // [B, 48, 48, 64]
-      h = bnAct(upsampleConv2x(h, this.w("g/conv3/kernel") as tf.Tensor4D), "g/bn3"); // [B, 96, 96, 32]
+      const up = (x: tf.Tensor4D, i: number) =>
+        upsampleConv2x(x, this.w(`g/conv${i}/kernel`) as tf.Tensor4D, c.upsample);
+      h = bnAct(up(h, 1), "g/bn1"); // [B, 24, 24, 128]
+      h = bnAct(up(h, 2), "g/bn2"); // [B, 48, 48, 64]
+      h = bnAct(up(h, 3), "g/bn3"); // [B, 96, 96, 32]
       const out = tf.conv2d(h, this.w("g/out/kernel") as tf.Tensor4D, 1, "same"); // [B, 96, 96, 3]
       return tf.tanh(tf.add(out, this.w("g/out/bias")));
     });

@@ -76,3 +76,33 @@ Deno.test("ganConfig rejects bad sizes, widths and losses", () => {
   assert.throws(() => ganConfig({ loss: "dcgan", size: 32, width: 0 }), /width/);
   assert.throws(() => ganConfig({ loss: "began" as never, size: 32 }), /unknown loss/);
 });
+
+Deno.test("GAN upsample: bilinear G differs from nearest with the same weights, and its config survives a save", async () => {
+  await useBackend("wasm");
+  const nearest = new Gan(ganConfig({ loss: "lsgan", size: 16, width: 0.125 }), undefined, 3);
+  const bilinear = new Gan(
+    ganConfig({ loss: "lsgan", size: 16, width: 0.125, upsample: "bilinear" }),
+    await nearest.values(),
+  );
+  const z = tf.tensor2d(randn(2 * 100, 4), [2, 100]);
+  const a = await nearest.generate(z).data(), b = await bilinear.generate(z).data();
+  assert.equal(a.length, b.length);
+  assert.ok(a.some((v, i) => Math.abs(v - b[i]) > 1e-3));
+  const dir = await Deno.makeTempDir();
+  try {
+    await saveGan(bilinear, dir);
+    const loaded = await loadGan(dir);
+    assert.equal(loaded.config.upsample, "bilinear");
+    assert.deepEqual(await loaded.generate(z).data(), b);
+    loaded.dispose();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+  assert.equal(ganConfig({ loss: "dcgan", size: 8 }).upsample, "nearest");
+  assert.throws(
+    () => ganConfig({ loss: "dcgan", size: 8, upsample: "cubic" as "nearest" }),
+    /unknown upsampling 'cubic'/,
+  );
+  for (const g of [nearest, bilinear]) g.dispose();
+  z.dispose();
+});

@@ -21,3 +21,12 @@ export type Augmentation = "none" | "dihedral";
 
 /** The augmentation names. */
 export const AUGMENTATIONS: readonly Augmentation[] = ["none", "dihedral"];
+
+/**
+ * How G upsamples before each convolution: `nearest` (the authors' UpSampling2D) or `bilinear` (interpolated;
+ * no 2-pixel checkerboard from the filter's phases: lib/models/upsample_conv.ts).
+ */
+export type Upsampling = "nearest" | "bilinear";
+
+/** The upsampling names. */
+export const UPSAMPLINGS: readonly Upsampling[] = ["nearest", "bilinear"];

@@ -13,6 +13,7 @@ import * as tf from "@tensorflow/tfjs";
 import { Adam } from "./adam.ts";
 import { readCheckpoint, type StoredTensor, writeCheckpoint } from "./checkpoint.ts";
 import { type BatchStats, Gan, type GanConfig, ganConfig, type GanLoss } from "./gan.ts";
+import type { Upsampling } from "./upsample_conv.ts";
 import { criticLoss, discriminatorLoss, generatorLoss, gradientPenalty } from "./losses.ts";
 import { Rng, type RngState } from "./rng.ts";
 import { type Augmentation, AUGMENTATIONS, DEFAULT_LEARNING_RATES } from "./hyperparams.ts";
@@ -49,6 +50,8 @@ export interface TrainSettings {
   inputNoise: number;
   /** (identity) augmentation of the real crops (default `none`; see {@link Augmentation}) */
   augment: Augmentation;
+  /** (identity) G's upsampling (default `nearest`, the authors'; lib/models/upsample_conv.ts) */
+  upsample: Upsampling;
 }
 
 /** Options of {@link train}: settings plus how long, where to checkpoint, and callbacks. */
@@ -154,6 +157,7 @@ export function trainSettings(
     realLabelRange: o.realLabelRange ?? [0.8, 1],
     inputNoise: o.inputNoise ?? 0.1,
     augment: o.augment ?? "none",
+    upsample: o.upsample ?? "nearest",
   };
   if (!AUGMENTATIONS.includes(s.augment)) {
     throw new Error(`augment must be one of ${AUGMENTATIONS.join(", ")}, got '${s.augment}'`);
@@ -165,7 +169,7 @@ export function trainSettings(
   for (const k of ["lrD", "lrG", "lrDecay", "lrDecayEvery"] as const) {
     if (!(s[k] > 0)) throw new Error(`${k} must be > 0, got ${s[k]}`);
   }
-  ganConfig({ loss: s.loss, size: s.size, width: s.width, inputNoise: s.inputNoise }); // validates
+  ganConfig({ loss: s.loss, size: s.size, width: s.width, inputNoise: s.inputNoise, upsample: s.upsample }); // validates
   return s;
 }
 
@@ -218,6 +222,7 @@ export class GanTrainer {
       size: s,
       width: settings.width,
       inputNoise: settings.inputNoise,
+      upsample: settings.upsample,
     });
     this.gan = new Gan(config, undefined, settings.seed);
     const named = (vars: tf.Variable[]) => {

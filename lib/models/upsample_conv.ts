@@ -1,6 +1,6 @@
 /**
- * 2× nearest-neighbour upsampling followed by a stride-1 "same" convolution with an odd k×k filter,
- * computed as ONE convolution at the low resolution.
+ * 2× upsampling (nearest-neighbour, or bilinear) followed by a stride-1 "same" convolution with an odd k×k
+ * filter, computed as ONE convolution at the low resolution.
  *
  * Output pixel u = 2q + p (p ∈ {0, 1}, the phase) of the upsampled convolution reads low-resolution rows
  * q + ⌊(p + t − r)/2⌋ for taps t = 0..k−1 (r = (k−1)/2). So each phase is a J-tap convolution (J = 3 for
@@ -10,8 +10,19 @@
  * fewer, and the gradients (through `tf.conv2d`, `matMul`, `transpose`) shrink the same way. The result
  * equals `conv2d(resizeNearestNeighbor(x, 2×), f, 1, "same")` up to float rounding.
  *
+ * Bilinear upsampling (half-pixel centres: high-resolution row 2q reads 0.25·x[q−1] + 0.75·x[q], row 2q + 1
+ * reads 0.75·x[q] + 0.25·x[q+1], rows outside the image read 0) folds into the phase filters the same way,
+ * with weighted sums of taps over one more low-resolution row (J = 4 for k = 5). The convolution then sees the
+ * upsampled image beyond its border too (a quarter of the edge row, then zeros), so the operation is the same
+ * at every position: a transposed convolution whose kernel is the filter blurred by the bilinear one. Nearest upsampling gives each
+ * output phase its own sums of the filter's taps, so a filter whose phase sums differ draws a 2-pixel
+ * checkerboard; interpolating first spreads every low-resolution pixel over both phases.
+ *
  * @module
  */
+import { type Upsampling, UPSAMPLINGS } from "./hyperparams.ts";
+
+export { type Upsampling, UPSAMPLINGS };
 import * as tf from "@tensorflow/tfjs";
 
 interface PhasePlan {
@@ -20,23 +31,37 @@ interface PhasePlan {
   /** padding before / after at the low resolution */
   padLo: number;
   padHi: number;
-  /** [J·J·2·2, k·k] 0/1 matrix: row ((a·J + b)·2 + p)·2 + p′, column t·k + t′ */
+  /** [J·J·2·2, k·k] weights: row ((a·J + b)·2 + p)·2 + p′, column t·k + t′ */
   mix: Float32Array;
 }
 
-const plans = new Map<number, PhasePlan>();
+const plans = new Map<string, PhasePlan>();
 
-function plan(k: number): PhasePlan {
-  const cached = plans.get(k);
+/** The low-resolution rows (offset from q, weight) that high-resolution row 2q + s of the upsampled input reads. */
+function reads(s: number, mode: Upsampling): [number, number][] {
+  const q = Math.floor(s / 2), p = s - 2 * q;
+  if (mode === "nearest") return [[q, 1]];
+  return p === 0 ? [[q - 1, 0.25], [q, 0.75]] : [[q, 0.75], [q + 1, 0.25]];
+}
+
+function plan(k: number, mode: Upsampling): PhasePlan {
+  const cached = plans.get(`${k} ${mode}`);
   if (cached) return cached;
   if (k % 2 !== 1) throw new Error(`upsampleConv2x needs an odd kernel size, got ${k}`);
+  if (!UPSAMPLINGS.includes(mode)) {
+    throw new Error(`upsampleConv2x: expected upsampling ${UPSAMPLINGS.join(" or ")}, got '${mode}'`);
+  }
   const r = (k - 1) / 2;
-  const off = (p: number, t: number) => Math.floor((p + t - r) / 2);
-  const lo = Math.min(off(0, 0), off(1, 0));
-  const hi = Math.max(off(0, k - 1), off(1, k - 1));
+  // Output phase p, tap t reads upsampled row 2q + p + t − r.
+  const tapReads = (p: number, t: number) => reads(p + t - r, mode);
+  const offsets = [0, 1].flatMap((p) =>
+    Array.from({ length: k }, (_, t) => tapReads(p, t).map(([o]) => o)).flat()
+  );
+  const lo = Math.min(...offsets), hi = Math.max(...offsets);
   const J = hi - lo + 1;
-  // A[p][j][t] = 1 when tap t of phase p reads offset lo + j.
-  const A = (p: number, j: number, t: number) => (off(p, t) === lo + j ? 1 : 0);
+  // A[p][j][t]: the weight with which tap t of phase p reads offset lo + j.
+  const A = (p: number, j: number, t: number) =>
+    tapReads(p, t).reduce((w, [o, v]) => (o === lo + j ? w + v : w), 0);
   const mix = new Float32Array(J * J * 4 * k * k);
   for (let a = 0; a < J; a++) {
     for (let b = 0; b < J; b++) {
@@ -51,17 +76,17 @@ function plan(k: number): PhasePlan {
     }
   }
   const result = { J, padLo: -lo, padHi: hi, mix };
-  plans.set(k, result);
+  plans.set(`${k} ${mode}`, result);
   return result;
 }
 
 /**
  * The phase filter [J, J, Ci, 4·Co] of a k×k filter [k, k, Ci, Co]; differentiable in `filter`.
  */
-export function phaseFilter2x(filter: tf.Tensor4D): tf.Tensor4D {
+export function phaseFilter2x(filter: tf.Tensor4D, mode: Upsampling = "nearest"): tf.Tensor4D {
   const [k, k2, ci, co] = filter.shape;
   if (k !== k2) throw new Error(`upsampleConv2x needs a square filter, got ${k}×${k2}`);
-  const { J, mix } = plan(k);
+  const { J, mix } = plan(k, mode);
   return tf.tidy(() => {
     const m = tf.tensor2d(mix, [J * J * 4, k * k]);
     const mixed = tf.matMul(m, tf.reshape(filter, [k * k, ci * co])); // [J·J·4, Ci·Co]
@@ -85,19 +110,25 @@ export function depthToSpace2x(x: tf.Tensor4D): tf.Tensor4D {
 }
 
 /**
- * `conv2d(resizeNearestNeighbor(x, [2H, 2W]), filter, 1, "same")` as one low-resolution convolution.
+ * `conv2d(upsample2x(x), filter, 1, "same")` as one low-resolution convolution, the upsampling nearest
+ * (`resizeNearestNeighbor`) or bilinear (see the module doc).
  *
  * @param x [B, H, W, Ci]
  * @param filter [k, k, Ci, Co], k odd
+ * @param mode the upsampling (default `nearest`, the paper's)
  * @returns [B, 2H, 2W, Co]
  */
-export function upsampleConv2x(x: tf.Tensor4D, filter: tf.Tensor4D): tf.Tensor4D {
+export function upsampleConv2x(
+  x: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  mode: Upsampling = "nearest",
+): tf.Tensor4D {
   if (x.shape[3] !== filter.shape[2]) {
     throw new Error(`upsampleConv2x: input has ${x.shape[3]} channels, filter expects ${filter.shape[2]}`);
   }
-  const { padLo, padHi } = plan(filter.shape[0]);
+  const { padLo, padHi } = plan(filter.shape[0], mode);
   return tf.tidy(() => {
-    const f = phaseFilter2x(filter); // [J, J, Ci, 4·Co]
+    const f = phaseFilter2x(filter, mode); // [J, J, Ci, 4·Co]
     const pad = padLo === padHi && padLo === (f.shape[0] - 1) / 2
       ? "same"
       : [[0, 0], [padLo, padHi], [padLo, padHi], [0, 0]] as tf.backend_util.ExplicitPadding;
