@@ -17,13 +17,15 @@ import { SHORT_RUN_RATES } from "./short_runs.ts";
 
 /**
  * Every training: 3 seeds of the same settings, real crops flipped and turned at random (cells have no
- * orientation), the short-run learning rates (LSGAN too: 2e-4 for D and G).
+ * orientation), G upsampling bilinearly (no 2-pixel grid in its cells), the short-run learning rates (LSGAN
+ * too: 2e-4 for D and G).
  */
 const training = {
   steps: 2000,
   width: 0.25,
   seeds: 3,
   augment: "dihedral",
+  upsample: "bilinear",
   sampleEvery: 500,
   checkpointEvery: 250,
 } as const;
