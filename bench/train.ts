@@ -18,7 +18,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { selectBackend } from "../lib/models/backend.ts";
-import { registerWasmKernels, tuning } from "../lib/models/wasm_kernels.ts";
+import { registerWasmKernels, tuning } from "../lib/models/wasm/kernels.ts";
 import { GanTrainer, trainSettings } from "../lib/models/train.ts";
 import { encodeLatents } from "../lib/models/encode.ts";
 import type { GanLoss } from "../lib/models/gan.ts";

@@ -14,8 +14,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { simdUsesFma } from "./simd_tile.ts";
-import { registerWasmKernels } from "./wasm_kernels.ts";
+import { simdUsesFma } from "./wasm/tile.ts";
+import { registerWasmKernels } from "./wasm/kernels.ts";
 
 /** A concrete backend name, as recorded in manifests. */
 export type BackendName = "tensorflow" | "webgpu" | "wasm" | "cpu";

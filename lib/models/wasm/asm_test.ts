@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Asm, buildModule, hasRelaxedSimd, I32, sleb, uleb } from "./wasm_asm.ts";
+import { Asm, buildModule, hasRelaxedSimd, I32, sleb, uleb } from "./asm.ts";
 
 Deno.test("LEB128 encodings (the specification's examples)", () => {
   assert.deepEqual(uleb(0), [0]);

@@ -18,7 +18,7 @@
  * @module
  */
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
-import { tileKernels } from "./simd_tile.ts";
+import { tileKernels } from "./tile.ts";
 
 /** The geometry of a convolution: input [B, H, W, Ci], output [B, OH, OW, Co], filter fh × fw. */
 export interface ConvGeometry {

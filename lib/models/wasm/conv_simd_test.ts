@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { type ConvCase, convCases, randn, relError, valuesOn } from "./test_util.ts";
-import { tuning } from "./wasm_kernels.ts";
-import { convSimdSupports } from "./simd_conv.ts";
-import { simdOptions, simdUsesFma } from "./simd_tile.ts";
+import { type ConvCase, convCases, randn, relError, valuesOn } from "../test_util.ts";
+import { tuning } from "./kernels.ts";
+import { convSimdSupports } from "./conv_simd.ts";
+import { simdOptions, simdUsesFma } from "./tile.ts";
 
 /**
  * Shapes for every path: output channels ≡ 0 or 4 (mod 8), output widths ≡ 0–3 (mod 4), strides 1–3,

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { type ConvCase, convCases, randn, relError, valuesOn } from "./test_util.ts";
-import { tuning } from "./wasm_kernels.ts";
-import { filterGradSimdSupports } from "./simd_filter_grad.ts";
-import { simdOptions, simdUsesFma } from "./simd_tile.ts";
+import { type ConvCase, convCases, randn, relError, valuesOn } from "../test_util.ts";
+import { tuning } from "./kernels.ts";
+import { filterGradSimdSupports } from "./filter_grad_simd.ts";
+import { simdOptions, simdUsesFma } from "./tile.ts";
 
 /**
  * Shapes for every path of the kernels: Co a multiple of 4 (x broadcast) or not (roles swapped, Ci a

@@ -15,7 +15,7 @@
  */
 import type { TensorInfo as Info } from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
-import { addressOf, tileKernels } from "./simd_tile.ts";
+import { addressOf, tileKernels } from "./tile.ts";
 
 /** Whether {@link convSimd} computes a convolution to `Co` output channels. */
 export function convSimdSupports(Co: number): boolean {

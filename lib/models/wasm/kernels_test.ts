@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { type ConvCase, convCases, randn, relError, useBackend, valuesOn } from "./test_util.ts";
-import { leakyReluGrad, tuning } from "./wasm_kernels.ts";
-import { Adam } from "./adam.ts";
-import { gradientPenalty, registerSecondOrderGradients } from "./losses.ts";
+import { type ConvCase, convCases, randn, relError, useBackend, valuesOn } from "../test_util.ts";
+import { leakyReluGrad, tuning } from "./kernels.ts";
+import { Adam } from "../adam.ts";
+import { gradientPenalty, registerSecondOrderGradients } from "../losses.ts";
 
 /** Random channels 1–6 (1–3 at batch 64). */
 const cases = () =>

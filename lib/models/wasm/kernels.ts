@@ -1,5 +1,5 @@
 /**
- * Convolution kernels for the tfjs `wasm` backend: our WebAssembly SIMD kernels ({@link ./simd_tile.ts}:
+ * Convolution kernels for the tfjs `wasm` backend: our WebAssembly SIMD kernels ({@link ./tile.ts}:
  * register-tiled, fused multiply-add through relaxed SIMD, generated at run time) where the channel counts
  * allow, and formulations on the backend's XNNPACK forward `Conv2D` elsewhere.
  *
@@ -44,9 +44,9 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
-import { type ConvGeometry, filterGradSimd, filterGradSimdSupports } from "./simd_filter_grad.ts";
-import { addressOf } from "./simd_tile.ts";
-import { convSimd, convSimdSupports } from "./simd_conv.ts";
+import { type ConvGeometry, filterGradSimd, filterGradSimdSupports } from "./filter_grad_simd.ts";
+import { addressOf } from "./tile.ts";
+import { convSimd, convSimdSupports } from "./conv_simd.ts";
 
 type Info = tf.TensorInfo;
 type Pads = [number, number, number, number]; // top, bottom, left, right

@@ -1,7 +1,7 @@
 /**
  * Register-tiled WebAssembly SIMD kernels on the tfjs `wasm` heap, generated at run time with {@link Asm}:
- * the inner loop of our filter gradients ({@link ./simd_filter_grad.ts}) and forward convolutions
- * ({@link ./simd_conv.ts}).
+ * the inner loop of our filter gradients ({@link ./filter_grad_simd.ts}) and forward convolutions
+ * ({@link ./conv_simd.ts}).
  *
  * A kernel keeps an MR × NR tile of sums (MR ≤ 4 rows, NR = 4 or 8 columns) in MR·NR/4 128-bit registers
  * and, per step of its two nested loops, broadcasts MR floats of one operand (`v128.load32_splat`), loads NR
@@ -13,7 +13,7 @@
  * @module
  */
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
-import { Asm, buildModule, hasRelaxedSimd, I32, V128 } from "./wasm_asm.ts";
+import { Asm, buildModule, hasRelaxedSimd, I32, V128 } from "./asm.ts";
 
 /**
  * A kernel: (aPtr, bPtr, accPtr, nRows, nCols, aColStep, aRowStep, bColStep, bRowStep, nTa, nTb, accStride,
