@@ -18,7 +18,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { selectBackend } from "../lib/models/backend.ts";
-import { registerWasmKernels, tuning } from "../lib/models/wasm/kernels.ts";
+import { registerWasmKernels, tuning } from "../lib/models/wasm/mod.ts";
 import { GanTrainer, trainSettings } from "../lib/models/train.ts";
 import { encodeLatents } from "../lib/models/encode.ts";
 import type { GanLoss } from "../lib/models/gan.ts";
@@ -496,7 +496,7 @@ export async function main(): Promise<unknown> {
     what: "before: the kernels of the previous benchmark (XNNPACK's convolutions for forward and input " +
       "gradient, the filter gradient as its dilated convolution or im2colᵀ·dy GEMMs, LeakyReLU's gradient " +
       "mask attached to the forward pass so that WGAN-GP's second-order pass runs a backward pass of zeros " +
-      "through D(x̂)); after: the defaults of wasm_kernels.ts `tuning` (our SIMD filter gradients and " +
+      "through D(x̂)); after: the defaults of wasm/tuning.ts `tuning` (our SIMD filter gradients and " +
       "convolutions, the detached mask). One trainer, the two alternating step by step after one warm-up " +
       "step each; medians. Every other number here uses 'after'.",
     steps: beforeAfter,

@@ -6,7 +6,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { ADAM_UPDATE, haveFusedAdam } from "./wasm/kernels.ts";
+import { ADAM_UPDATE, haveFusedAdam } from "./wasm/mod.ts";
 
 /** Adam's hyper-parameters. `lr` may be changed between steps (decay). */
 export interface AdamConfig {

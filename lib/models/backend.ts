@@ -14,8 +14,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { simdUsesFma } from "./wasm/tile.ts";
-import { registerWasmKernels } from "./wasm/kernels.ts";
+import { registerWasmKernels, simdUsesFma } from "./wasm/mod.ts";
 
 /** A concrete backend name, as recorded in manifests. */
 export type BackendName = "tensorflow" | "webgpu" | "wasm" | "cpu";

@@ -6,7 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
-import { registerWasmKernels } from "./wasm/kernels.ts";
+import { registerWasmKernels } from "./wasm/mod.ts";
 import { Rng } from "./rng.ts";
 
 /** Makes `name` the active backend (wasm with our kernels registered). */

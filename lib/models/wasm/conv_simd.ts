@@ -15,7 +15,8 @@
  */
 import type { TensorInfo as Info } from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
-import { addressOf, tileKernels } from "./tile.ts";
+import { addressOf, heapF32 } from "./heap.ts";
+import { tileKernels } from "./tile.ts";
 
 /** Whether {@link convSimd} computes a convolution to `Co` output channels. */
 export function convSimdSupports(Co: number): boolean {
@@ -52,12 +53,12 @@ export function convSimd(
     imageRows = Hp;
     padInto(backend, x, src, pt, pl);
   }
-  heap(backend, y).fill(0);
+  heapF32(backend, y).fill(0);
   const K = fh * fw * Ci, nTa = Math.floor(OW / 4), ra = OW % 4, nTb = Math.floor(Co / 8), rb = Co % 8;
   // f packed tile by tile: tile t holds f[k][8t … 8t + 7] for every k (K·32 contiguous bytes), then the last
   // 4 channels when Co ≡ 4 (mod 8): each pass of a kernel over a tile reads one contiguous stream.
   const packed = backend.makeOutput([K * Co], "float32");
-  packTiles(heap(backend, f), heap(backend, packed), K, Co);
+  packTiles(heapF32(backend, f), heapF32(backend, packed), K, Co);
   const k = tileKernels(backend, sw * Ci * 4); // an output pixel's patch is sw·Ci floats after the previous
   const xp = addressOf(backend, src), pp = addressOf(backend, packed), yp = addressOf(backend, y);
   const aCol = 4, aRow = rowFloats * 4, acc = Co * 4;
@@ -87,10 +88,6 @@ export function convSimd(
   return y;
 }
 
-function heap(backend: BackendWasm, t: Info): Float32Array {
-  return backend.typedArrayFromHeap(t) as Float32Array;
-}
-
 /** f [K, Co] as tiles of 8 columns (each [K, 8], row-major), then the last 4 columns [K, 4] if Co ≡ 4 (mod 8). */
 function packTiles(f: Float32Array, out: Float32Array, K: number, Co: number): void {
   let o = 0;
@@ -106,7 +103,7 @@ function packTiles(f: Float32Array, out: Float32Array, K: number, Co: number): v
 /** dst[b, i, j] = x[b, i − pt, j − pl] inside x, else 0. */
 function padInto(backend: BackendWasm, x: Info, dst: Info, pt: number, pl: number): void {
   const [B, H, W, C] = x.shape, [, Hp, Wp] = dst.shape;
-  const xs = heap(backend, x), d = heap(backend, dst);
+  const xs = heapF32(backend, x), d = heapF32(backend, dst);
   // Columns j with 0 ≤ j − pl < W.
   const j0 = Math.max(0, pl), j1 = Math.min(Wp, W + pl);
   for (let b = 0; b < B; b++) {

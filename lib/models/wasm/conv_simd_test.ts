@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { type ConvCase, convCases, randn, relError, valuesOn } from "../test_util.ts";
-import { tuning } from "./kernels.ts";
+import { tuning } from "./tuning.ts";
 import { convSimdSupports } from "./conv_simd.ts";
 import { simdOptions, simdUsesFma } from "./tile.ts";
 

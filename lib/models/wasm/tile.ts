@@ -172,8 +172,3 @@ export function tileKernels(backend: BackendWasm, lane: number): TileKernels {
   byKey.set(key, k);
   return k;
 }
-
-/** Byte address of a tensor's data on the wasm heap. */
-export function addressOf(backend: BackendWasm, t: { dataId: object }): number {
-  return backend.dataIdMap.get(t.dataId)!.memoryOffset;
-}
