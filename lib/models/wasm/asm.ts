@@ -9,9 +9,11 @@
  * @module
  */
 
-/** Value types. */
+/** Value type i32. */
 export const I32 = 0x7f;
+/** Value type v128 (SIMD). */
 export const V128 = 0x7b;
+/** The value types of {@link Asm}'s parameters, results and locals. */
 export type ValType = typeof I32 | typeof V128;
 
 /** Unsigned LEB128. */
@@ -48,10 +50,12 @@ const simd = (op: number) => [0xfd, ...uleb(op)];
  * `this`. Locals are numbered after the parameters ({@link local}).
  */
 export class Asm {
+  /** The instructions so far, encoded. */
   readonly code: number[] = [];
   readonly #locals: ValType[] = [];
   readonly #nParams: number;
 
+  /** A function of these parameter and result types. */
   constructor(readonly params: ValType[], readonly results: ValType[] = []) {
     this.#nParams = params.length;
   }
@@ -67,27 +71,35 @@ export class Asm {
     return this;
   }
 
+  /** local.get */
   get(i: number): this {
     return this.#op(0x20, ...uleb(i));
   }
+  /** local.set */
   set(i: number): this {
     return this.#op(0x21, ...uleb(i));
   }
+  /** local.tee */
   tee(i: number): this {
     return this.#op(0x22, ...uleb(i));
   }
+  /** i32.const */
   i32(n: number): this {
     return this.#op(0x41, ...sleb(n));
   }
+  /** i32.add */
   add(): this {
     return this.#op(0x6a);
   }
+  /** i32.sub */
   sub(): this {
     return this.#op(0x6b);
   }
+  /** i32.mul */
   mul(): this {
     return this.#op(0x6c);
   }
+  /** i32.eqz */
   eqz(): this {
     return this.#op(0x45);
   }
@@ -103,12 +115,15 @@ export class Asm {
   loop(): this {
     return this.#op(0x03, 0x40);
   }
+  /** `end` of a block or loop. */
   end(): this {
     return this.#op(0x0b);
   }
+  /** br: branch to the label `depth` levels out (0: the innermost block or loop). */
   br(depth: number): this {
     return this.#op(0x0c, ...uleb(depth));
   }
+  /** br_if: {@link br} when the top i32 is not zero. */
   brIf(depth: number): this {
     return this.#op(0x0d, ...uleb(depth));
   }
@@ -132,9 +147,11 @@ export class Asm {
   store(offset = 0): this {
     return this.#op(...simd(0x0b), 0, ...uleb(offset));
   }
+  /** f32x4.add */
   f32x4Add(): this {
     return this.#op(...simd(0xe4));
   }
+  /** f32x4.mul */
   f32x4Mul(): this {
     return this.#op(...simd(0xe6));
   }

@@ -1,3 +1,8 @@
+/**
+ * Tests of the assembler ({@link ./asm.ts}): LEB128 encodings and assembled SIMD loops run.
+ *
+ * @module
+ */
 import assert from "node:assert/strict";
 import { Asm, buildModule, hasRelaxedSimd, I32, sleb, uleb } from "./asm.ts";
 

@@ -1,3 +1,9 @@
+/**
+ * Tests of the SIMD forward convolution ({@link ./conv_simd.ts}) against the cpu backend: one panel of output
+ * channels or many, with and without fused multiply-add.
+ *
+ * @module
+ */
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { type ConvCase, convCases, randn, relError, valuesOn } from "../test_util.ts";

@@ -1,3 +1,9 @@
+/**
+ * Tests of the SIMD filter gradient ({@link ./filter_grad_simd.ts}) against the cpu backend on every path of
+ * the kernels.
+ *
+ * @module
+ */
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { type ConvCase, convCases, randn, relError, valuesOn } from "../test_util.ts";
