@@ -1,9 +1,9 @@
 /**
  * Forward convolutions on the tfjs `wasm` backend.
  *
- * **Forward** `Conv2D` (and the input gradient's phase convolutions) by {@link convSimd} when Co is a
- * multiple of 4, else by the stock XNNPACK kernel (or, optionally, as im2col · filter GEMMs for ≤ 4 input
- * channels; off by default: slower at every measured shape).
+ * **Forward** `Conv2D` (and the input gradient's phase convolutions) by {@link convSimd} (any number of output
+ * channels), else (switched off, or dilated) by the stock XNNPACK kernel (or, optionally, as im2col · filter
+ * GEMMs for ≤ 4 input channels; off by default: slower at every measured shape).
  *
  * {@link makeConv2D} wraps the stock kernel; {@link conv} (any per-side padding) and {@link gemm} (a 1×1
  * convolution) are the forward convolutions that the gradient kernels run on.

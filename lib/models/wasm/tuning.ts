@@ -27,7 +27,7 @@ export const tuning = {
   simdFilterGrad: true,
   /** output pixels per call of those kernels at least */
   simdMinPixels: 32,
-  /** forward convolutions (and the input gradient's phase convolutions) by our SIMD kernels where Co % 4 = 0 */
+  /** forward convolutions (and the input gradient's phase convolutions) by our SIMD kernels (any Co) */
   simdConv: true,
   /** bytes of the filter per panel of output channels in those */
   simdPanelBytes: 1 << 18,
