@@ -8,13 +8,14 @@
  *    `deno install --allow-scripts=npm:@tensorflow/tfjs-node-gpu` so its install script fetches libtensorflow.
  * 2. `webgpu` — if `navigator.gpu` offers a hardware adapter (a software rasteriser such as llvmpipe or
  *    SwiftShader does not count for `auto`; naming `webgpu` explicitly still uses it).
- * 3. `wasm` — XNNPACK with SIMD, plus our convolution-gradient kernels ({@link registerWasmKernels}).
+ * 3. `wasm` — XNNPACK with SIMD, plus our convolution-gradient kernels ({@link registerWasmKernels}); with
+ *    `threads` > 1 the threaded build, our kernels split across a pool of workers ({@link startWasmThreads}).
  * 4. `cpu` — the pure-JavaScript reference backend (slow; for tests).
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { registerWasmKernels, simdUsesFma } from "./wasm/mod.ts";
+import { registerWasmKernels, simdUsesFma, startWasmThreads } from "./wasm/mod.ts";
 
 /** A concrete backend name, as recorded in manifests. */
 export type BackendName = "tensorflow" | "webgpu" | "wasm" | "cpu";
@@ -87,17 +88,20 @@ async function tryWebGpu(requireHardware: boolean): Promise<Attempt> {
   }
 }
 
-async function tryWasm(): Promise<Attempt> {
+async function tryWasm(threads: number): Promise<Attempt> {
   try {
     await import("@tensorflow/tfjs-backend-wasm");
-    if (!(await tf.setBackend("wasm"))) return { ok: false, detail: "the 'wasm' backend did not initialise" };
+    if (threads > 1) await startWasmThreads(threads);
+    else if (!(await tf.setBackend("wasm"))) {
+      return { ok: false, detail: "the 'wasm' backend did not initialise" };
+    }
     registerWasmKernels();
     const simd = await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT");
     return {
       ok: true,
-      detail: `XNNPACK, SIMD ${simd ? "on" : "off"}, 1 thread, morphogan SIMD convolution kernels (${
-        simdUsesFma() ? "fused multiply-add" : "multiply + add"
-      })`,
+      detail: `XNNPACK, SIMD ${simd ? "on" : "off"}, ${threads} thread${
+        threads > 1 ? "s (threaded build)" : ""
+      }, morphogan SIMD convolution kernels (${simdUsesFma() ? "fused multiply-add" : "multiply + add"})`,
     };
   } catch (e) {
     return { ok: false, detail: firstLine(e) };
@@ -109,20 +113,37 @@ async function tryCpu(): Promise<Attempt> {
   return { ok, detail: ok ? "pure JavaScript" : "the 'cpu' backend did not initialise" };
 }
 
+/** Options of {@link selectBackend}. */
+export interface BackendOptions {
+  /**
+   * CPU threads the `wasm` backend computes on (default 1). Set once per process: the first selection of
+   * `wasm` loads its single-threaded or its threaded build for good. The thread count does not change the
+   * results (`lib/models/wasm/pool.ts`).
+   */
+  threads?: number;
+}
+
 /**
  * Activates a backend in the shared `tf` engine and says which and why.
  *
  * @param choice `auto` (default) or a backend name; a named backend that cannot start is an error that
  *   says why, never a silent fallback.
  */
-export async function selectBackend(choice: BackendChoice = "auto"): Promise<BackendSelection> {
+export async function selectBackend(
+  choice: BackendChoice = "auto",
+  options: BackendOptions = {},
+): Promise<BackendSelection> {
   if (!BACKEND_CHOICES.includes(choice)) {
     throw new Error(`unknown backend '${choice}': expected one of ${BACKEND_CHOICES.join(", ")}`);
+  }
+  const threads = options.threads ?? 1;
+  if (!Number.isInteger(threads) || threads < 1) {
+    throw new Error(`threads: expected a whole number ≥ 1, got ${threads}`);
   }
   const attempts: Record<BackendName, () => Promise<Attempt>> = {
     tensorflow: tryTensorflow,
     webgpu: () => tryWebGpu(choice === "auto"),
-    wasm: tryWasm,
+    wasm: () => tryWasm(threads),
     cpu: tryCpu,
   };
   if (choice !== "auto") {

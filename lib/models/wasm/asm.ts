@@ -190,10 +190,15 @@ function name(s: string): number[] {
 }
 
 /**
- * A module that imports `env.memory` (a non-shared memory of at least one page) and exports the given
- * functions by name.
+ * A module that imports `env.memory` and exports the given functions by name. The memory is non-shared of
+ * at least one page, or, with `sharedMaxPages`, shared with at most that many pages (a threaded backend's
+ * memory: an import must declare the memory's sharedness, and a shared memory needs a maximum).
  */
-export function buildModule(functions: Record<string, Asm>): Uint8Array<ArrayBuffer> {
+export function buildModule(
+  functions: Record<string, Asm>,
+  sharedMaxPages?: number,
+): Uint8Array<ArrayBuffer> {
+  const limits = sharedMaxPages === undefined ? [0x00, 1] : [0x03, 1, ...uleb(sharedMaxPages)];
   const entries = Object.entries(functions);
   const types = entries.map((
     [, f],
@@ -201,7 +206,7 @@ export function buildModule(functions: Record<string, Asm>): Uint8Array<ArrayBuf
   const bytes = [
     ...HEADER,
     ...section(1, [...uleb(types.length), ...types.flat()]),
-    ...section(2, [1, ...name("env"), ...name("memory"), 0x02, 0x00, 1]),
+    ...section(2, [1, ...name("env"), ...name("memory"), 0x02, ...limits]),
     ...section(3, [...uleb(entries.length), ...entries.map((_, i) => uleb(i)).flat()]),
     ...section(7, [
       ...uleb(entries.length),

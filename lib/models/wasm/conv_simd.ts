@@ -15,8 +15,9 @@
  */
 import type { TensorInfo as Info } from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
-import { addressOf, heapF32 } from "./heap.ts";
-import { tileKernels } from "./tile.ts";
+import { addressOf, heapF32 } from "./memory.ts";
+import { parallelFor } from "./pool.ts";
+import { memoryOf, simdUsesFma, tileKernelsOn } from "./tile.ts";
 
 /**
  * Whether {@link convSimd} computes a convolution to `Co` output channels: any count. A multiple of 4 is
@@ -60,35 +61,15 @@ export function convSimd(
     padInto(backend, x, src, pt, pl);
   }
   heapF32(backend, y).fill(0);
-  const K = fh * fw * Ci, nTa = Math.floor(OW / 4), ra = OW % 4, nTb = Math.floor(Co4 / 8), rb = Co4 % 8;
+  const K = fh * fw * Ci;
   // f packed tile by tile: tile t holds f[k][8t … 8t + 7] for every k (K·32 contiguous bytes), then the last
   // 4 channels when Co ≡ 4 (mod 8): each pass of a kernel over a tile reads one contiguous stream.
   const packed = backend.makeOutput([K * Co4], "float32");
   packTiles(heapF32(backend, f), heapF32(backend, packed), K, Co, Co4);
-  const k = tileKernels(backend, sw * Ci * 4); // an output pixel's patch is sw·Ci floats after the previous
   const xp = addressOf(backend, src), pp = addressOf(backend, packed), yp = addressOf(backend, y);
-  const aCol = 4, aRow = rowFloats * 4, acc = Co4 * 4;
-  const perPanel = Math.max(1, Math.floor(panelBytes / (K * 32)));
-  // Panels of tiles [first channel, tiles, NR, address]: a panel is read for every output row.
-  const panels: [number, number, 4 | 8, number][] = [];
-  for (let t0 = 0; t0 < nTb; t0 += perPanel) {
-    panels.push([t0 * 8, Math.min(perPanel, nTb - t0), 8, pp + t0 * K * 32]);
-  }
-  if (rb) panels.push([nTb * 8, 1, 4, pp + nTb * K * 32]);
-  for (const [c0, tiles, NR, bp] of panels) {
-    const bCol = NR * 4, bRow = fw * Ci * NR * 4, bTile = K * NR * 4;
-    for (let b = 0; b < B; b++) {
-      for (let oh = 0; oh < OH; oh++) {
-        const a = xp + (b * imageRows + oh * sh) * aRow;
-        const out = yp + ((b * OH + oh) * OW * Co4 + c0) * 4;
-        if (nTa > 0) k[4][NR](a, bp, out, fh, fw * Ci, aCol, aRow, bCol, bRow, nTa, tiles, acc, bTile);
-        if (ra) {
-          const a1 = a + nTa * 4 * sw * Ci * 4, out1 = out + nTa * 4 * acc;
-          k[ra][NR](a1, bp, out1, fh, fw * Ci, aCol, aRow, bCol, bRow, 1, tiles, acc, bTile);
-        }
-      }
-    }
-  }
+  const memory = memoryOf(backend);
+  const args = [xp, pp, yp, OH, OW, Co4, fh, fw, Ci, sh, sw, imageRows * rowFloats, rowFloats, panelBytes];
+  parallelFor("convRows", convRows, memory, [...args, simdUsesFma() ? 1 : 0], B * OH);
   backend.disposeData(packed.dataId);
   if (src !== x) backend.disposeData(src.dataId);
   if (Co4 === Co) return y;
@@ -99,6 +80,40 @@ export function convSimd(
   }
   backend.disposeData(y.dataId);
   return out;
+}
+
+/**
+ * Output rows [r0, r1) (row r: image ⌊r / OH⌋, output row r mod OH) of the convolution {@link convSimd}
+ * prepared, on any thread ({@link parallelFor}). `args`: the addresses of the (padded) input, the packed
+ * filter and the output, OH, OW, Co4, fh, fw, Ci, sh, sw, floats per (padded) image and per image row, the
+ * panel size in bytes, and 1 for fused multiply-add. Each output row is one kernel call per panel of output
+ * channels, whatever the split: the result does not depend on it.
+ */
+export function convRows(memory: WebAssembly.Memory, args: Float64Array, r0: number, r1: number): void {
+  const [xp, pp, yp, OH, OW, Co4, fh, fw, Ci, sh, sw, imageFloats, rowFloats, panelBytes, fma] = args;
+  const K = fh * fw * Ci, nTa = Math.floor(OW / 4), ra = OW % 4, nTb = Math.floor(Co4 / 8), rb = Co4 % 8;
+  const k = tileKernelsOn(memory, sw * Ci * 4, fma === 1); // an output pixel's patch is sw·Ci floats after the previous
+  const aCol = 4, aRow = rowFloats * 4, acc = Co4 * 4;
+  const perPanel = Math.max(1, Math.floor(panelBytes / (K * 32)));
+  // Panels of tiles [first channel, tiles, NR, address]: a panel is read for every output row.
+  const panels: [number, number, 4 | 8, number][] = [];
+  for (let t0 = 0; t0 < nTb; t0 += perPanel) {
+    panels.push([t0 * 8, Math.min(perPanel, nTb - t0), 8, pp + t0 * K * 32]);
+  }
+  if (rb) panels.push([nTb * 8, 1, 4, pp + nTb * K * 32]);
+  for (const [c0, tiles, NR, bp] of panels) {
+    const bCol = NR * 4, bRow = fw * Ci * NR * 4, bTile = K * NR * 4;
+    for (let r = r0; r < r1; r++) {
+      const b = Math.floor(r / OH), oh = r - b * OH;
+      const a = xp + (b * imageFloats + oh * sh * rowFloats) * 4;
+      const out = yp + (r * OW * Co4 + c0) * 4;
+      if (nTa > 0) k[4][NR](a, bp, out, fh, fw * Ci, aCol, aRow, bCol, bRow, nTa, tiles, acc, bTile);
+      if (ra) {
+        const a1 = a + nTa * 4 * sw * Ci * 4, out1 = out + nTa * 4 * acc;
+        k[ra][NR](a1, bp, out1, fh, fw * Ci, aCol, aRow, bCol, bRow, 1, tiles, acc, bTile);
+      }
+    }
+  }
 }
 
 /**

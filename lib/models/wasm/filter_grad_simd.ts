@@ -18,7 +18,8 @@
  * @module
  */
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
-import { tileKernels } from "./tile.ts";
+import { parallelFor } from "./pool.ts";
+import { memoryOf, simdUsesFma, tileKernelsOn } from "./tile.ts";
 
 /** The geometry of a convolution: input [B, H, W, Ci], output [B, OH, OW, Co], filter fh × fw. */
 export interface ConvGeometry {
@@ -62,7 +63,22 @@ export function filterGradSimd(
   const { B, H, W, Ci, OH, OW, Co, fh, fw, sh, sw, pt, pl } = g;
   const transposed = Co % 4 !== 0;
   if (transposed && Ci % 4 !== 0) return null;
-  const k = tileKernels(backend, 4); // x's (or dy's) channels are consecutive floats
+  const args = [B, H, W, Ci, OH, OW, Co, fh, fw, sh, sw, pt, pl, xPtr, dyPtr, outPtr, minPixels];
+  const memory = memoryOf(backend);
+  parallelFor("filterGradTaps", filterGradTaps, memory, [...args, simdUsesFma() ? 1 : 0], fh * fw);
+  return { transposed };
+}
+
+/**
+ * Taps [t0, t1) (tap t: kh = ⌊t / fw⌋, kw = t mod fw) of the filter gradient {@link filterGradSimd} set up,
+ * on any thread ({@link parallelFor}): each tap's [Ci, Co] sums are its own, added image by image in the
+ * same order whatever the split. `args`: B, H, W, Ci, OH, OW, Co, fh, fw, sh, sw, pt, pl, the addresses of
+ * x, dy and the output, minPixels, and 1 for fused multiply-add.
+ */
+export function filterGradTaps(memory: WebAssembly.Memory, args: Float64Array, t0: number, t1: number): void {
+  const [B, H, W, Ci, OH, OW, Co, fh, fw, sh, sw, pt, pl, xPtr, dyPtr, outPtr, minPixels, fma] = args;
+  const transposed = Co % 4 !== 0;
+  const k = tileKernelsOn(memory, 4, fma === 1); // x's (or dy's) channels are consecutive floats
   // a: the broadcast operand (its channels are the rows of each tap's sums), b: the vector operand.
   const nA = transposed ? Co : Ci, nB = transposed ? Ci : Co;
   const xCol = sw * Ci * 4, xRow = sh * W * Ci * 4, dyCol = Co * 4, dyRow = OW * Co * 4;
@@ -83,16 +99,15 @@ export function filterGradSimd(
   // Per tap: the rectangle of output pixels whose input pixel (oh·sh + kh − pt, ow·sw + kw − pl) is inside.
   const taps: { kh: number; kw: number; oh0: number; oh1: number; ow0: number; cols: number; per: number }[] =
     [];
-  for (let kh = 0; kh < fh; kh++) {
+  for (let t = t0; t < t1; t++) {
+    const kh = Math.floor(t / fw), kw = t - kh * fw;
     const oh0 = Math.max(0, Math.ceil((pt - kh) / sh)),
       oh1 = Math.min(OH - 1, Math.floor((H - 1 + pt - kh) / sh));
-    for (let kw = 0; kw < fw; kw++) {
-      const ow0 = Math.max(0, Math.ceil((pl - kw) / sw)),
-        ow1 = Math.min(OW - 1, Math.floor((W - 1 + pl - kw) / sw));
-      if (oh1 < oh0 || ow1 < ow0) continue;
-      const cols = ow1 - ow0 + 1;
-      taps.push({ kh, kw, oh0, oh1, ow0, cols, per: Math.max(1, Math.ceil(minPixels / cols)) });
-    }
+    const ow0 = Math.max(0, Math.ceil((pl - kw) / sw)),
+      ow1 = Math.min(OW - 1, Math.floor((W - 1 + pl - kw) / sw));
+    if (oh1 < oh0 || ow1 < ow0) continue;
+    const cols = ow1 - ow0 + 1;
+    taps.push({ kh, kw, oh0, oh1, ow0, cols, per: Math.max(1, Math.ceil(minPixels / cols)) });
   }
   // Image by image (its x and dy stay in cache across the taps).
   for (let b = 0; b < B; b++) {
@@ -107,5 +122,4 @@ export function filterGradSimd(
       }
     }
   }
-  return { transposed };
 }

@@ -42,12 +42,4 @@ export function dispose(backend: BackendWasm, ...infos: Info[]): void {
   for (const i of infos) backend.disposeData(i.dataId);
 }
 
-/** Float32 view of a tensor's data on the wasm heap (take views after every allocation: the heap may grow). */
-export function heapF32(backend: BackendWasm, t: Info): Float32Array {
-  return backend.typedArrayFromHeap(t) as Float32Array;
-}
-
-/** Byte address of a tensor's data on the wasm heap. */
-export function addressOf(backend: BackendWasm, t: { dataId: object }): number {
-  return backend.dataIdMap.get(t.dataId)!.memoryOffset;
-}
+export { addressOf, heapF32 } from "./memory.ts";

@@ -30,3 +30,4 @@ export { LEAKY_RELU_GRAD, leakyReluGrad } from "./leaky_relu.ts";
 export { conv2DBackpropFilterWasm } from "./conv_backprop_filter.ts";
 export { conv2DBackpropInputWasm } from "./conv_backprop_input.ts";
 export { simdOptions, simdUsesFma } from "./tile.ts";
+export { startWasmThreads } from "./threads.ts";

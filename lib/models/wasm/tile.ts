@@ -123,8 +123,8 @@ export type TileKernels = Record<number, Record<number, TileKernel>>;
 
 const instances = new WeakMap<WebAssembly.Memory, Map<string, TileKernels>>();
 
-/** The backend's wasm memory (emscripten's `Module.asm.memory`). */
-function memoryOf(backend: BackendWasm): WebAssembly.Memory {
+/** The backend's wasm memory (emscripten's `Module.asm.memory`; the threaded build's `wasmMemory`). */
+export function memoryOf(backend: BackendWasm): WebAssembly.Memory {
   const m = backend.wasm as unknown as {
     asm?: { memory?: WebAssembly.Memory };
     wasmMemory?: WebAssembly.Memory;
@@ -153,17 +153,27 @@ export function simdUsesFma(): boolean {
  * one module on the backend's memory (compiled once per memory, lane stride and multiply-add form).
  */
 export function tileKernels(backend: BackendWasm, lane: number): TileKernels {
-  const memory = memoryOf(backend);
+  return tileKernelsOn(memoryOf(backend), lane);
+}
+
+/**
+ * {@link tileKernels} on a memory (a worker of {@link ./pool.ts} builds its own on the shared memory), with
+ * fused multiply-add or not (default: as {@link simdUsesFma} says here).
+ */
+export function tileKernelsOn(memory: WebAssembly.Memory, lane: number, fma = simdUsesFma()): TileKernels {
   let byKey = instances.get(memory);
   if (!byKey) instances.set(memory, byKey = new Map());
-  const fma = simdUsesFma(), key = `${lane}/${fma}`;
+  const key = `${lane}/${fma}`;
   let k = byKey.get(key);
   if (k) return k;
   const fns: Record<string, Asm> = {};
   for (const MR of [1, 2, 3, 4]) {
     for (const NR of [4, 8]) fns[`k${MR}x${NR}`] = tileKernel(MR, NR, lane, fma);
   }
-  const inst = new WebAssembly.Instance(new WebAssembly.Module(buildModule(fns)), { env: { memory } });
+  // A threaded backend's memory is shared (at most 65,536 pages, as emscripten declares it).
+  const shared = typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;
+  const module = new WebAssembly.Module(buildModule(fns, shared ? 65536 : undefined));
+  const inst = new WebAssembly.Instance(module, { env: { memory } });
   k = {};
   for (const MR of [1, 2, 3, 4]) {
     k[MR] = {};
