@@ -76,7 +76,7 @@ export function filterGradSimd(
  * x, dy and the output, minPixels, and 1 for fused multiply-add.
  */
 export function filterGradTaps(memory: WebAssembly.Memory, args: Float64Array, t0: number, t1: number): void {
-  const [B, H, W, Ci, OH, OW, Co, fh, fw, sh, sw, pt, pl, xPtr, dyPtr, outPtr, minPixels, fma] = args;
+  const [B, H, W, Ci, OH, OW, Co, _fh, fw, sh, sw, pt, pl, xPtr, dyPtr, outPtr, minPixels, fma] = args;
   const transposed = Co % 4 !== 0;
   const k = tileKernelsOn(memory, 4, fma === 1); // x's (or dy's) channels are consecutive floats
   // a: the broadcast operand (its channels are the rows of each tap's sums), b: the vector operand.
