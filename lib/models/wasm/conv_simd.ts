@@ -19,6 +19,15 @@ import { addressOf, heapF32 } from "./memory.ts";
 import { parallelFor } from "./pool.ts";
 import { memoryOf, simdUsesFma, tileKernelsOn } from "./tile.ts";
 
+/** Where {@link convSimd} adds its output: floats of `y` (see its `into`). */
+export interface ConvTarget {
+  y: Info;
+  offset: number;
+  image: number;
+  row: number;
+  pixel: number;
+}
+
 /**
  * Whether {@link convSimd} computes a convolution to `Co` output channels: any count. A multiple of 4 is
  * written in place; any other (G's 3-channel output layer, the input gradient of D's first layer) is computed
@@ -34,6 +43,9 @@ export function convSimdSupports(Co: number): boolean {
  * a new tensor [B, OH, OW, Co] on the backend.
  *
  * @param panelBytes bytes of f per panel of output channels (kept in cache across output rows)
+ * @param into instead of a new tensor, add the output into `into.y` (Co a multiple of 4): output pixel
+ *   (b, oh, ow) at float `offset + b·image + oh·row + ow·pixel` (the input gradient's phases write their
+ *   pixels straight into dx); returns `into.y`
  */
 export function convSimd(
   backend: BackendWasm,
@@ -42,6 +54,7 @@ export function convSimd(
   pads: [number, number, number, number],
   strides: [number, number],
   panelBytes = 1 << 18,
+  into?: ConvTarget,
 ): Info | null {
   const [B, H, W, Ci] = x.shape, [fh, fw, fCi, Co] = f.shape, [sh, sw] = strides, [pt, pb, pl, pr] = pads;
   if (fCi !== Ci) throw new Error(`internal: filter has ${fCi} input channels, x ${Ci}`);
@@ -52,7 +65,8 @@ export function convSimd(
   // The image the patches are read from: x itself, or x zero-padded to Hp × Wp (rows −pt…, columns −pl…).
   const Hp = (OH - 1) * sh + fh, Wp = (OW - 1) * sw + fw;
   const direct = pt === 0 && pl === 0 && Hp <= H && Wp <= W;
-  const y = backend.makeOutput([B, OH, OW, Co4], "float32");
+  if (into && Co4 !== Co) throw new Error(`internal: convSimd into a tensor needs Co % 4 = 0, got ${Co}`);
+  const y = into?.y ?? backend.makeOutput([B, OH, OW, Co4], "float32");
   let src = x, rowFloats = W * Ci, imageRows = H;
   if (!direct) {
     src = backend.makeOutput([B, Hp, Wp, Ci], "float32");
@@ -60,7 +74,7 @@ export function convSimd(
     imageRows = Hp;
     padInto(backend, x, src, pt, pl);
   }
-  heapF32(backend, y).fill(0);
+  if (!into) heapF32(backend, y).fill(0);
   const K = fh * fw * Ci;
   // f packed tile by tile: tile t holds f[k][8t … 8t + 7] for every k (K·32 contiguous bytes), then the last
   // 4 channels when Co ≡ 4 (mod 8): each pass of a kernel over a tile reads one contiguous stream.
@@ -68,32 +82,68 @@ export function convSimd(
   packTiles(heapF32(backend, f), heapF32(backend, packed), K, Co, Co4);
   const xp = addressOf(backend, src), pp = addressOf(backend, packed), yp = addressOf(backend, y);
   const memory = memoryOf(backend);
-  const args = [xp, pp, yp, OH, OW, Co4, fh, fw, Ci, sh, sw, imageRows * rowFloats, rowFloats, panelBytes];
+  const [image, row, pixel] = into ? [into.image, into.row, into.pixel] : [OH * OW * Co4, OW * Co4, Co4];
+  const out = [yp + (into?.offset ?? 0) * 4, image * 4, row * 4, pixel * 4];
+  const args = [
+    xp,
+    pp,
+    ...out,
+    OH,
+    OW,
+    Co4,
+    fh,
+    fw,
+    Ci,
+    sh,
+    sw,
+    imageRows * rowFloats,
+    rowFloats,
+    panelBytes,
+  ];
   parallelFor("convRows", convRows, memory, [...args, simdUsesFma() ? 1 : 0], B * OH);
   backend.disposeData(packed.dataId);
   if (src !== x) backend.disposeData(src.dataId);
   if (Co4 === Co) return y;
-  const out = backend.makeOutput([B, OH, OW, Co], "float32");
-  const from = heapF32(backend, y), to = heapF32(backend, out);
+  const compact = backend.makeOutput([B, OH, OW, Co], "float32");
+  const from = heapF32(backend, y), to = heapF32(backend, compact);
   for (let p = 0, q = 0; q < to.length; p += Co4, q += Co) {
     for (let c = 0; c < Co; c++) to[q + c] = from[p + c];
   }
   backend.disposeData(y.dataId);
-  return out;
+  return compact;
 }
 
 /**
  * Output rows [r0, r1) (row r: image ⌊r / OH⌋, output row r mod OH) of the convolution {@link convSimd}
  * prepared, on any thread ({@link parallelFor}). `args`: the addresses of the (padded) input, the packed
- * filter and the output, OH, OW, Co4, fh, fw, Ci, sh, sw, floats per (padded) image and per image row, the
- * panel size in bytes, and 1 for fused multiply-add. Each output row is one kernel call per panel of output
+ * filter and the output, the output's strides in bytes (image, row, pixel), OH, OW, Co4, fh, fw, Ci, sh, sw,
+ * floats per (padded) image and per image row, the panel size in bytes, and 1 for fused multiply-add. Each output row is one kernel call per panel of output
  * channels, whatever the split: the result does not depend on it.
  */
 export function convRows(memory: WebAssembly.Memory, args: Float64Array, r0: number, r1: number): void {
-  const [xp, pp, yp, OH, OW, Co4, fh, fw, Ci, sh, sw, imageFloats, rowFloats, panelBytes, fma] = args;
+  const [
+    xp,
+    pp,
+    yp,
+    yImage,
+    yRow,
+    yPixel,
+    OH,
+    OW,
+    Co4,
+    fh,
+    fw,
+    Ci,
+    sh,
+    sw,
+    imageFloats,
+    rowFloats,
+    panelBytes,
+    fma,
+  ] = args;
   const K = fh * fw * Ci, nTa = Math.floor(OW / 4), ra = OW % 4, nTb = Math.floor(Co4 / 8), rb = Co4 % 8;
   const k = tileKernelsOn(memory, sw * Ci * 4, fma === 1); // an output pixel's patch is sw·Ci floats after the previous
-  const aCol = 4, aRow = rowFloats * 4, acc = Co4 * 4;
+  const aCol = 4, aRow = rowFloats * 4, acc = yPixel;
   const perPanel = Math.max(1, Math.floor(panelBytes / (K * 32)));
   // Panels of tiles [first channel, tiles, NR, address]: a panel is read for every output row.
   const panels: [number, number, 4 | 8, number][] = [];
@@ -106,7 +156,7 @@ export function convRows(memory: WebAssembly.Memory, args: Float64Array, r0: num
     for (let r = r0; r < r1; r++) {
       const b = Math.floor(r / OH), oh = r - b * OH;
       const a = xp + (b * imageFloats + oh * sh * rowFloats) * 4;
-      const out = yp + (r * OW * Co4 + c0) * 4;
+      const out = yp + b * yImage + oh * yRow + c0 * 4;
       if (nTa > 0) k[4][NR](a, bp, out, fh, fw * Ci, aCol, aRow, bCol, bRow, nTa, tiles, acc, bTile);
       if (ra) {
         const a1 = a + nTa * 4 * sw * Ci * 4, out1 = out + nTa * 4 * acc;
