@@ -17,6 +17,7 @@ import type { TensorInfo as Info } from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { addressOf, heapF32 } from "./memory.ts";
 import { parallelFor } from "./pool.ts";
+import { tuning } from "./tuning.ts";
 import { memoryOf, simdUsesFma, tileKernelsOn } from "./tile.ts";
 
 /** Where {@link convSimd} adds its output: floats of `y` (see its `into`). */
@@ -84,23 +85,10 @@ export function convSimd(
   const memory = memoryOf(backend);
   const [image, row, pixel] = into ? [into.image, into.row, into.pixel] : [OH * OW * Co4, OW * Co4, Co4];
   const out = [yp + (into?.offset ?? 0) * 4, image * 4, row * 4, pixel * 4];
-  const args = [
-    xp,
-    pp,
-    ...out,
-    OH,
-    OW,
-    Co4,
-    fh,
-    fw,
-    Ci,
-    sh,
-    sw,
-    imageRows * rowFloats,
-    rowFloats,
-    panelBytes,
-  ];
-  parallelFor("convRows", convRows, memory, [...args, simdUsesFma() ? 1 : 0], B * OH);
+  const tiles = Math.ceil(Co4 / 8), byTiles = tuning.convSplit === "tiles" && tiles > 1 ? 1 : 0;
+  const geometry = [B, OH, OW, Co4, fh, fw, Ci, sh, sw, imageRows * rowFloats, rowFloats, panelBytes];
+  const args = [xp, pp, ...out, ...geometry, simdUsesFma() ? 1 : 0, byTiles];
+  parallelFor("convRows", convRows, memory, args, byTiles ? tiles : B * OH);
   backend.disposeData(packed.dataId);
   if (src !== x) backend.disposeData(src.dataId);
   if (Co4 === Co) return y;
@@ -120,37 +108,22 @@ export function convSimd(
  * floats per (padded) image and per image row, the panel size in bytes, and 1 for fused multiply-add. Each output row is one kernel call per panel of output
  * channels, whatever the split: the result does not depend on it.
  */
-export function convRows(memory: WebAssembly.Memory, args: Float64Array, r0: number, r1: number): void {
-  const [
-    xp,
-    pp,
-    yp,
-    yImage,
-    yRow,
-    yPixel,
-    OH,
-    OW,
-    Co4,
-    fh,
-    fw,
-    Ci,
-    sh,
-    sw,
-    imageFloats,
-    rowFloats,
-    panelBytes,
-    fma,
-  ] = args;
+export function convRows(memory: WebAssembly.Memory, args: Float64Array, i0: number, i1: number): void {
+  const [xp, pp, yp, yImage, yRow, yPixel, B, OH, OW, Co4, fh, fw, Ci, sh, sw, imageFloats, rowFloats] = args;
+  const [panelBytes, fma, byTiles] = args.subarray(17);
   const K = fh * fw * Ci, nTa = Math.floor(OW / 4), ra = OW % 4, nTb = Math.floor(Co4 / 8), rb = Co4 % 8;
   const k = tileKernelsOn(memory, sw * Ci * 4, fma === 1); // an output pixel's patch is sw·Ci floats after the previous
   const aCol = 4, aRow = rowFloats * 4, acc = yPixel;
+  // This call's output rows and tiles of output channels (8 wide, then one 4 wide when Co4 ≡ 4 (mod 8)).
+  const [r0, r1] = byTiles ? [0, B * OH] : [i0, i1];
+  const [tA, tB] = byTiles ? [i0, i1] : [0, nTb + (rb ? 1 : 0)];
   const perPanel = Math.max(1, Math.floor(panelBytes / (K * 32)));
   // Panels of tiles [first channel, tiles, NR, address]: a panel is read for every output row.
   const panels: [number, number, 4 | 8, number][] = [];
-  for (let t0 = 0; t0 < nTb; t0 += perPanel) {
-    panels.push([t0 * 8, Math.min(perPanel, nTb - t0), 8, pp + t0 * K * 32]);
+  for (let t0 = tA; t0 < Math.min(tB, nTb); t0 += perPanel) {
+    panels.push([t0 * 8, Math.min(perPanel, Math.min(tB, nTb) - t0), 8, pp + t0 * K * 32]);
   }
-  if (rb) panels.push([nTb * 8, 1, 4, pp + nTb * K * 32]);
+  if (rb && tB > nTb) panels.push([nTb * 8, 1, 4, pp + nTb * K * 32]);
   for (const [c0, tiles, NR, bp] of panels) {
     const bCol = NR * 4, bRow = fw * Ci * NR * 4, bTile = K * NR * 4;
     for (let r = r0; r < r1; r++) {

@@ -34,8 +34,14 @@ Deno.test("SIMD convolution (forward and the input gradient's phases) matches th
   const saved = { ...tuning };
   try {
     // One panel of output channels, or one 8-channel tile per panel; then without fused multiply-add.
-    for (const [panelBytes, fma] of [[1 << 18, null], [1, null], [1 << 18, false]] as const) {
-      Object.assign(tuning, { simdConv: true, simdPanelBytes: panelBytes });
+    // Split by output rows or by tiles of output channels (one thread here: the whole range either way).
+    const modes = [[1 << 18, null, "rows"], [1, null, "rows"], [1 << 18, false, "rows"], [
+      1,
+      null,
+      "tiles",
+    ]] as const;
+    for (const [panelBytes, fma, convSplit] of modes) {
+      Object.assign(tuning, { simdConv: true, simdPanelBytes: panelBytes, convSplit });
       simdOptions.fma = fma;
       let worst = 0;
       for (const [i, c] of cases().entries()) {
@@ -75,7 +81,7 @@ Deno.test("SIMD convolution (forward and the input gradient's phases) matches th
         worst = Math.max(worst, e0, e1);
       }
       console.log(
-        `panel ${panelBytes} B, FMA ${simdUsesFma()}: worst relative error over ${cases().length} shapes ${
+        `panel ${panelBytes} B, FMA ${simdUsesFma()}, split by ${convSplit}: worst relative error over ${cases().length} shapes ${
           worst.toExponential(2)
         }`,
       );
