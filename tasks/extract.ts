@@ -27,6 +27,7 @@ async function extractDiscriminator(
     out: string;
     params: { noiseStd: number; batchSize: number; seed: number; layers: string[]; symmetries: number };
     settings: { backend: string };
+    threads: number;
     signal: AbortSignal;
     progress: { start(n: number, unit: string): void; set(n: number): void };
     log: { info(m: string): void };
@@ -46,8 +47,10 @@ async function extractDiscriminator(
   if (symmetries !== 1 && symmetries !== 8) {
     throw new Error(`${kind}: symmetries must be 1 or 8, got ${symmetries}`);
   }
-  const backend = await selectBackend(ctx.settings.backend as Parameters<typeof selectBackend>[0]);
-  ctx.log.info(`backend ${backend.name}`);
+  const backend = await selectBackend(ctx.settings.backend as Parameters<typeof selectBackend>[0], {
+    threads: ctx.threads,
+  });
+  ctx.log.info(`backend ${backend.name}: ${backend.detail}`);
   let started = false;
   const seeds = await writeDiscriminatorFeatures(ctx.inputs.model, ctx.inputs.crops, ctx.out, {
     kind,
@@ -98,6 +101,7 @@ function extractGan<N extends string>(
     description: `per-cell features of the ${kind.toUpperCase()} discriminator (its 100-d latent layer)`,
     inputs: { crops: normalize, model },
     params: latentParams,
+    threaded: true,
     run: (ctx) => extractDiscriminator(ctx, kind, false),
   });
 }
@@ -117,6 +121,7 @@ export const extractRandom = defineTask({
   description: "per-cell features of the untrained discriminator: LSGAN's D at initialisation (control)",
   inputs: { crops: normalize, model: trainLsgan },
   params: latentParams,
+  threaded: true,
   run: (ctx) => extractDiscriminator(ctx, "random", true),
 });
 

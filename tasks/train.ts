@@ -33,6 +33,7 @@ export function trainTask<L extends Loss>(loss: L) {
     description: `${loss === "wgan" ? "WGAN-GP" : loss.toUpperCase()} trained on the normalised crops`,
     inputs: { crops: normalize },
     publish: ["train.json", "curves.json", "samples"],
+    threaded: true,
     params: {
       steps: p.int(2000, { min: 1, doc: "training steps (one D and one G update each)" }),
       width: p.number(1, { min: 1 / 32, max: 4, doc: "filter-count multiplier (1: the paper's network)" }),
@@ -61,8 +62,10 @@ export function trainTask<L extends Loss>(loss: L) {
       const { Rng } = await import("../lib/models/rng.ts");
       const P = ctx.params;
 
-      const backend = await selectBackend(ctx.settings.backend as Parameters<typeof selectBackend>[0]);
-      ctx.log.info(`backend ${backend.name}: ${backend.reason}`);
+      const backend = await selectBackend(ctx.settings.backend as Parameters<typeof selectBackend>[0], {
+        threads: ctx.threads,
+      });
+      ctx.log.info(`backend ${backend.name}: ${backend.reason}; ${backend.detail}`);
       const table = await readTrainingTable(ctx.inputs.crops);
       let indices = table.map((_, i) => i);
       if (P.maxCells > 0 && P.maxCells < table.length) {

@@ -55,6 +55,7 @@ async function runTask(
     progress: { start() {}, tick() {}, set() {}, note() {} },
     signal: new AbortController().signal,
     settings: { jobs: 1, backend: "wasm", logLevel: "info" },
+    threads: 1,
   });
   await Deno.writeTextFile(
     join(out, "manifest.json"),

@@ -62,6 +62,7 @@ async function runEvaluate(cells: ProfileTable<ProfileRow>) {
       progress: { start() {}, tick() {}, set() {}, note() {} },
       signal: new AbortController().signal,
       settings: { jobs: 1, backend: "cpu", logLevel: "info" },
+      threads: 1,
     });
     const evaluation = JSON.parse(await Deno.readTextFile(join(out, "evaluation.json"))) as Record<
       string,

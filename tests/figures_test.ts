@@ -55,6 +55,7 @@ Deno.test("figures task: every figure from a small fixture, as SVG, PNG and JSON
     progress: { start: (n: number) => (total = n), tick: () => ticks++, set() {}, note() {} },
     signal: new AbortController().signal,
     settings: { jobs: 1, backend: "cpu", logLevel: "info" },
+    threads: 1,
   });
   assert.equal(ticks, total);
   const index = JSON.parse(await Deno.readTextFile(join(out, "figures.json")));

@@ -14,8 +14,8 @@ import { planPipeline, type RunOptions, runPipeline, summaryTable, TaskFailure }
 
 const USAGE = `Usage:
   reproduce [--profile P] [--only T,..] [--until T,..] [--force T,..|all] [--dry-run]
-            [--param task.key=value]... [--jobs N] [--no-wait] [--backend B] [--log-level L] [--verbose]
-            [--no-<after step>]  skip the step run after the DAG (e.g. --no-site)
+            [--param task.key=value]... [--jobs N] [--threads N] [--no-wait] [--backend B] [--log-level L]
+            [--verbose] [--no-<after step>]  skip the step run after the DAG (e.g. --no-site)
   status    [--profile P] [--json] [--param task.key=value]... [--force T,..|all]
   gc        [--dry-run] [--checkpoints]
 Common: [--cache DIR] [--results DIR]`;
@@ -47,6 +47,7 @@ export async function runCli(pipeline: Pipeline, argv: string[]): Promise<number
         "dry-run": { type: "boolean" },
         param: { type: "string", multiple: true },
         jobs: { type: "string" },
+        threads: { type: "string" },
         "no-wait": { type: "boolean" },
         backend: { type: "string" },
         "log-level": { type: "string" },
@@ -87,6 +88,13 @@ export async function runCli(pipeline: Pipeline, argv: string[]): Promise<number
       throw new UsageError(`--jobs: expected an integer ≥ 1, got '${values.jobs}'`);
     }
   }
+  let threads = navigator.hardwareConcurrency;
+  if (values.threads !== undefined) {
+    threads = Number(values.threads);
+    if (!Number.isInteger(threads) || threads < 1) {
+      throw new UsageError(`--threads: expected an integer ≥ 1, got '${values.threads}'`);
+    }
+  }
   const logLevel = values["log-level"] ?? "info";
   if (!["debug", "info", "warn"].includes(logLevel)) {
     throw new UsageError(`--log-level: expected debug, info or warn, got '${logLevel}'`);
@@ -100,7 +108,7 @@ export async function runCli(pipeline: Pipeline, argv: string[]): Promise<number
     only: list(values.only),
     until: list(values.until),
     force: force.includes("all") ? "all" : force,
-    settings: { jobs, backend: values.backend ?? "auto", logLevel },
+    settings: { jobs, backend: values.backend ?? "auto", logLevel, threads },
     wait: !values["no-wait"],
     cacheDir,
     resultsDir,

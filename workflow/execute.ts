@@ -22,6 +22,8 @@ export interface Job {
   checkpoint: string;
   root: string;
   settings: RunSettings;
+  /** CPU threads the attempt may compute on ({@link TaskContext.threads}). */
+  threads: number;
 }
 
 /** Where a task's log lines and progress go. */
@@ -66,6 +68,7 @@ export function makeContext(job: Job, events: JobEvents, signal: AbortSignal): T
     checkpoint: job.checkpoint,
     root: job.root,
     settings: Object.freeze({ ...job.settings }),
+    threads: job.threads,
     signal,
     log: {
       debug: (m) => events.log("debug", m),

@@ -32,6 +32,8 @@ export interface RunOptions {
   /** Rerun these tasks even if cached (`all` for every task). */
   force?: string[] | "all";
   settings: RunSettings;
+  /** CPU cores the scheduler shares out among `threaded` tasks (default: the machine's). */
+  cores?: number;
   /** Wait for another run holding the cache (default), or fail at once. */
   wait?: boolean;
   cacheDir: string;
@@ -127,6 +129,14 @@ export async function planPipeline(opts: RunOptions): Promise<TaskPlan[]> {
   return plans;
 }
 
+/**
+ * The threads of a `threaded` task that starts now: the free cores split evenly among the `sharing`
+ * threaded tasks that can start now (itself included), at most `cap`, at least 1.
+ */
+export function threadShare(o: { free: number; sharing: number; cap: number }): number {
+  return Math.max(1, Math.min(o.cap, Math.floor(o.free / Math.max(1, o.sharing))));
+}
+
 const versions = () => ({
   deno: Deno.version.deno,
   v8: Deno.version.v8,
@@ -193,6 +203,26 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
     for (const t of tasks) states.set(t.name, { phase: "waiting", reasons: [], durationMs: 0 });
     const fullyVerified = new Set<string>();
     const running = new Map<string, Promise<void>>();
+    /** Cores held by each running task (its threads; 1 for a task that is not threaded). */
+    const held = new Map<string, number>();
+    const cores = opts.cores ?? navigator.hardwareConcurrency;
+    /**
+     * A threaded task's threads: its share of the free cores, split evenly with the other threaded tasks
+     * ready to start beside it (as many as there are free slots), at most `settings.threads`.
+     */
+    const threadsFor = (t: AnyTask): number => {
+      if (!t.threaded || t.isolation === "inline") return 1;
+      const waiting = tasks.filter((u) =>
+        u !== t && u.threaded && u.isolation !== "inline" && needed.has(u.name) &&
+        states.get(u.name)!.phase === "ready"
+      ).length;
+      return threadShare({
+        free: cores - [...held.values()].reduce((a, b) =>
+          a + b, 0),
+        sharing: Math.min(1 + waiting, opts.settings.jobs - running.size),
+        cap: opts.settings.threads ?? cores,
+      });
+    };
     const abort = new AbortController();
     opts.signal?.addEventListener("abort", () => abort.abort(), { once: true });
     let stopping = false;
@@ -242,6 +272,8 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
 
     const launch = (t: AnyTask, st: State) => {
       st.phase = "running";
+      const threads = threadsFor(t);
+      held.set(t.name, threads);
       if (forced(t)) forcedDone.add(t.name);
       const key = st.key!;
       const p = (async () => {
@@ -277,6 +309,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
           checkpoint,
           root: pipeline.root,
           settings: opts.settings,
+          threads,
         };
         try {
           const changed = await planner.codeChangedSince(t);
@@ -304,7 +337,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
             peakRssBytes: measured.peakRssBytes,
             host: host(),
             versions: versions(),
-            settings: { ...opts.settings, profile: opts.profile },
+            settings: { ...opts.settings, profile: opts.profile, taskThreads: threads },
             log,
           });
           Object.assign(st, {
@@ -345,7 +378,10 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
         }
       })();
       running.set(t.name, p);
-      p.finally(() => running.delete(t.name));
+      p.finally(() => {
+        running.delete(t.name);
+        held.delete(t.name);
+      });
     };
 
     abort.signal.addEventListener("abort", () => (stopping = true));
@@ -366,6 +402,12 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
             }
             changed = true;
           }
+        }
+        // Then start what is ready (after deciding every task, so that threaded tasks that become ready
+        // together share the cores).
+        for (const t of tasks) {
+          const st = states.get(t.name)!;
+          if (!needed.has(t.name)) continue;
           if (st.phase === "ready" && running.size < opts.settings.jobs && !stopping) {
             // Rehash every input before use; a corrupt one is quarantined and recomputed first.
             let corrupt = false;

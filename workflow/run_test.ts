@@ -5,8 +5,11 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { makeToyProject, runToy, statusOf } from "./testing.ts";
+import { threadShare } from "./run.ts";
 import { Store } from "./store.ts";
 import { exists, listFiles } from "./fsutil.ts";
+
+const MOD = new URL("./mod.ts", import.meta.url).href;
 
 async function fresh(): Promise<string> {
   const dir = await makeToyProject();
@@ -413,4 +416,86 @@ Deno.test("the after step runs on the exported results after each reproduce; --n
   );
   assert.ok(await Deno.stat(join(dir, "results/default/run.json")));
   await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("threadShare: free cores split among the threaded tasks starting together, capped, at least 1", () => {
+  assert.equal(threadShare({ free: 16, sharing: 3, cap: 16 }), 5);
+  assert.equal(threadShare({ free: 2, sharing: 2, cap: 2 }), 1);
+  assert.equal(threadShare({ free: 2, sharing: 1, cap: 2 }), 2);
+  assert.equal(threadShare({ free: 16, sharing: 1, cap: 4 }), 4);
+  assert.equal(threadShare({ free: 1, sharing: 3, cap: 8 }), 1);
+  assert.equal(threadShare({ free: 0, sharing: 1, cap: 8 }), 1);
+});
+
+Deno.test("threaded tasks get the free cores as ctx.threads (recorded in the manifest, not in the key); others 1", async () => {
+  const task = (name: string, threaded: boolean) =>
+    `import { defineTask } from "${MOD}";
+import { source } from "./source.ts";
+export const ${name} = defineTask({
+  name: "${name}",
+  version: 1,
+  inputs: { source },
+  threaded: ${threaded},
+  publish: true,
+  run(ctx) {
+    Deno.writeTextFileSync(ctx.out + "/threads.json", JSON.stringify(ctx.threads));
+  },
+});
+`;
+  const dir = await makeToyProject({
+    "ta.ts": task("ta", true),
+    "tb.ts": task("tb", true),
+    "tc.ts": task("tc", false),
+    "pipeline.ts": `import { definePipeline, main } from "${MOD}";
+import { source } from "./source.ts";
+import { ta } from "./ta.ts";
+import { tb } from "./tb.ts";
+import { tc } from "./tc.ts";
+export const pipeline = definePipeline({
+  module: import.meta.url,
+  tasks: [source, ta, tb, tc],
+  profiles: [{ name: "default", description: "toy", params: {} }],
+  defaultProfile: "default",
+});
+if (import.meta.main) await main(pipeline);
+`,
+  });
+  try {
+    const threadsOf = async (name: string) =>
+      JSON.parse(await Deno.readTextFile(join(dir, `results/default/${name}/threads.json`)));
+    // One task at a time: a threaded task gets every core (or --threads, when fewer).
+    const cores = navigator.hardwareConcurrency;
+    let r = await runToy(dir, ["reproduce", "--jobs", "1"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual([await threadsOf("ta"), await threadsOf("tb"), await threadsOf("tc")], [
+      cores,
+      cores,
+      1,
+    ]);
+    const keys = JSON.parse(await Deno.readTextFile(join(dir, "results/default/run.json"))).tasks
+      .map((t: { key: string }) => t.key);
+    r = await runToy(dir, ["reproduce", "--jobs", "1", "--threads", "1", "--force", "all"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual([await threadsOf("ta"), await threadsOf("tb")], [1, 1]);
+    const run = JSON.parse(await Deno.readTextFile(join(dir, "results/default/run.json")));
+    assert.deepEqual(
+      run.tasks.map((t: { key: string }) => t.key),
+      keys,
+      "the thread count is not in the key",
+    );
+    const ta = run.tasks.find((t: { name: string }) => t.name === "ta");
+    const manifest = JSON.parse(await Deno.readTextFile(join(dir, `cache/objects/${ta.key}/manifest.json`)));
+    assert.equal(manifest.settings.taskThreads, 1);
+    assert.equal(manifest.settings.threads, 1);
+    // Side by side, the two threaded tasks split the cores (each at least 1).
+    r = await runToy(dir, ["reproduce", "--jobs", "3", "--force", "ta,tb"]);
+    assert.equal(r.code, 0, r.stderr);
+    const share = Math.max(1, Math.floor(cores / 2));
+    assert.deepEqual([await threadsOf("ta"), await threadsOf("tb")], [share, Math.max(1, cores - share)]);
+    r = await runToy(dir, ["reproduce", "--threads", "0"]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--threads: expected an integer ≥ 1, got '0'/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -52,6 +52,11 @@ export interface RunSettings {
   backend: string;
   /** `debug`, `info` or `warn`. */
   logLevel: string;
+  /**
+   * The most CPU threads one `threaded` task may compute on (`--threads`; default: the machine's cores).
+   * Each gets its share of the cores free when it starts ({@link TaskContext.threads}).
+   */
+  threads?: number;
 }
 
 /** What `run` receives. Paths are absolute. */
@@ -75,6 +80,12 @@ export interface TaskContext<P, I extends string> {
   /** Aborted when the user interrupts the run or a sibling task fails. */
   readonly signal: AbortSignal;
   readonly settings: Readonly<RunSettings>;
+  /**
+   * CPU threads this attempt may compute on: for a `threaded` task, its share of the cores that were free
+   * when it started (so that tasks running side by side do not oversubscribe the machine), at most
+   * `settings.threads`; 1 otherwise.
+   */
+  readonly threads: number;
 }
 
 /**
@@ -117,6 +128,11 @@ export interface TaskSpec<N extends string, S extends ParamSpecs, I extends Reco
   /** `process` (default) or `inline`. */
   isolation?: Isolation;
   /**
+   * Whether `run` computes on several threads ({@link TaskContext.threads}); the scheduler then hands it a
+   * share of the free cores. Inline tasks always get one thread.
+   */
+  threaded?: boolean;
+  /**
    * Extra files (project-relative) whose contents the task depends on but which are not modules in its
    * import graph (a wasm binary, a data table): digested verbatim into the code digest.
    */
@@ -139,6 +155,7 @@ export interface Task<
   readonly inputs: I;
   readonly params: S;
   readonly isolation: Isolation;
+  readonly threaded: boolean;
   readonly files: string[];
   /** file: URL of the module that declared the task (the root of its code digest). */
   readonly module: string;
@@ -183,6 +200,7 @@ export function defineTask<
     "params",
     "publish",
     "isolation",
+    "threaded",
     "files",
     "fingerprint",
     "run",
@@ -196,6 +214,7 @@ export function defineTask<
     inputs: (spec.inputs ?? {}) as I,
     params: (spec.params ?? {}) as S,
     isolation: spec.isolation ?? "process",
+    threaded: spec.threaded ?? false,
     files: spec.files ?? [],
     module: spec.module ?? callerModule(),
   });
