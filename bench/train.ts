@@ -23,6 +23,7 @@ import { GanTrainer, trainSettings } from "../lib/models/train.ts";
 import { encodeLatents } from "../lib/models/encode.ts";
 import type { GanLoss } from "../lib/models/gan.ts";
 import { Rng } from "../lib/models/rng.ts";
+import { PYTHON, torchAvailable, TorchServer } from "./lib/torch_server.ts";
 
 const MAX_STEPS = 3;
 const BUDGET = Number(Deno.env.get("BENCH_TRAIN_BUDGET") ?? 12);
@@ -30,7 +31,6 @@ const SIZES = (Deno.env.get("BENCH_TRAIN_SIZES") ?? "32,48,64,96").split(",").ma
 const BATCHES = [32, 64];
 const LOSSES = ["dcgan", "lsgan", "wgan"] as const;
 const WITH_TORCH = Deno.env.get("BENCH_TRAIN_TORCH") !== "0";
-const PYTHON = "/usr/bin/python3";
 const PAIRED_ROUNDS = Number(Deno.env.get("BENCH_TRAIN_ROUNDS") ?? 6);
 
 interface StepCase {
@@ -258,60 +258,6 @@ async function kernelComparison(matmulStock?: tf.KernelConfig) {
 }
 
 /**
- * A kept `train_torch.py serve` process: PyTorch steps of a case on request, so that each of our cases is
- * timed right beside PyTorch's (the machine's speed drifts: consecutive runs of the same step here differ
- * by up to 40 %). A case's trainer is made and stepped once (warm-up) on its first request.
- */
-class TorchServer {
-  readonly #proc: Deno.ChildProcess;
-  readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
-  readonly #lines: ReadableStreamDefaultReader<string>;
-  #pending = "";
-
-  constructor() {
-    this.#proc = new Deno.Command(PYTHON, {
-      args: [
-        new URL("./train_torch.py", import.meta.url).pathname,
-        "serve",
-        JSON.stringify({ width: 1, channelsLast: true }),
-      ],
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "inherit",
-    }).spawn();
-    this.#writer = this.#proc.stdin.getWriter();
-    this.#lines = this.#proc.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  }
-
-  async #request(req: object): Promise<number[]> {
-    await this.#writer.write(new TextEncoder().encode(JSON.stringify(req) + "\n"));
-    while (!this.#pending.includes("\n")) {
-      const { value, done } = await this.#lines.read();
-      if (done) throw new Error("train_torch.py serve ended early");
-      this.#pending += value;
-    }
-    const i = this.#pending.indexOf("\n"), line = this.#pending.slice(0, i);
-    this.#pending = this.#pending.slice(i + 1);
-    return (JSON.parse(line) as { seconds: number[] }).seconds;
-  }
-
-  /** Seconds of `n` timed steps of a case (after its warm-up step, on its first request). */
-  steps(loss: GanLoss, size: number, batch: number, n: number): Promise<number[]> {
-    return this.#request({ loss, size, batch, steps: n });
-  }
-
-  /** Frees a case's trainer. */
-  async drop(loss: GanLoss, size: number, batch: number): Promise<void> {
-    await this.#request({ loss, size, batch, drop: true });
-  }
-
-  async close(): Promise<void> {
-    await this.#writer.close().catch(() => {});
-    await this.#proc.status;
-  }
-}
-
-/**
  * The goal's measurement: 64 px, batch 64, w = 1, each loss; ours and PyTorch alternate round by round,
  * `steps` timed steps each after one warm-up step; medians over all rounds and the ratio.
  */
@@ -401,19 +347,6 @@ async function runTorch(request: object): Promise<TorchResult | { unavailable: s
     return JSON.parse(new TextDecoder().decode(out.stdout));
   } catch (e) {
     return { unavailable: e instanceof Error ? e.message : String(e) };
-  }
-}
-
-async function torchAvailable(): Promise<string | null> {
-  try {
-    const out = await new Deno.Command(PYTHON, {
-      args: ["-c", "import torch; print(torch.__version__)"],
-      stdout: "piped",
-      stderr: "null",
-    }).output();
-    return out.success ? new TextDecoder().decode(out.stdout).trim() : null;
-  } catch {
-    return null;
   }
 }
 

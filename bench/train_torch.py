@@ -168,21 +168,22 @@ def inference(size, width, channels_last, n=512, batch=256):
 
 
 def serve(req):
-    """Paired timing: one JSON request a line on stdin, {"loss", "size", "batch", "steps"}; the trainer of a
-    case is made (and stepped once, a warm-up) on its first request and kept until {"loss", "size", "batch",
-    "drop": true}; answers {"seconds": [...]} (one per timed step) a line on stdout."""
-    torch.set_num_threads(1)
+    """Paired timing: one JSON request a line on stdin, {"loss", "size", "batch", "steps"} (and "width", else
+    the config's); the trainer of a case is made (and stepped once, a warm-up) on its first request and kept
+    until {"loss", "size", "batch", "drop": true}; answers {"seconds": [...]} (one per timed step) a line on
+    stdout. Config: {"width", "threads" (torch.set_num_threads, default 1), "channelsLast"}."""
+    torch.set_num_threads(req.get("threads", 1))
     trainers = {}
     for line in sys.stdin:
         case = json.loads(line)
-        key = (case["loss"], case["size"], case["batch"])
+        key = (case["loss"], case["size"], case["batch"], case.get("width", req.get("width", 1)))
         if case.get("drop"):
             trainers.pop(key, None)
             print(json.dumps({"seconds": []}), flush=True)
             continue
         if key not in trainers:
             torch.manual_seed(0)
-            trainers[key] = Trainer(*key, req.get("width", 1), req.get("channelsLast", False))
+            trainers[key] = Trainer(*key, req.get("channelsLast", False))
             trainers[key].step()
         seconds = []
         for _ in range(case.get("steps", 1)):
