@@ -20,6 +20,9 @@ import { normalize } from "./normalize.ts";
 import { segment } from "./segment.ts";
 import { trainDcgan, trainLsgan, trainWgan } from "./train.ts";
 
+/** The wasm backend's thread-pool worker: started as a worker, outside the import graph the code digest follows. */
+const POOL_WORKER = "lib/models/wasm/pool_worker.ts";
+
 /** Writes the features of every normalised crop under each D of a train task's output (its replicates too). */
 async function extractDiscriminator(
   ctx: {
@@ -102,6 +105,7 @@ function extractGan<N extends string>(
     inputs: { crops: normalize, model },
     params: latentParams,
     threaded: true,
+    files: [POOL_WORKER],
     run: (ctx) => extractDiscriminator(ctx, kind, false),
   });
 }
@@ -122,6 +126,7 @@ export const extractRandom = defineTask({
   inputs: { crops: normalize, model: trainLsgan },
   params: latentParams,
   threaded: true,
+  files: [POOL_WORKER],
   run: (ctx) => extractDiscriminator(ctx, "random", true),
 });
 

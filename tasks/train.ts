@@ -34,6 +34,8 @@ export function trainTask<L extends Loss>(loss: L) {
     inputs: { crops: normalize },
     publish: ["train.json", "curves.json", "samples"],
     threaded: true,
+    // Started as a worker, outside the import graph, by the wasm backend's thread pool.
+    files: ["lib/models/wasm/pool_worker.ts"],
     params: {
       steps: p.int(2000, { min: 1, doc: "training steps (one D and one G update each)" }),
       width: p.number(1, { min: 1 / 32, max: 4, doc: "filter-count multiplier (1: the paper's network)" }),
