@@ -99,6 +99,22 @@ async function child(threads: number, withTorch: boolean): Promise<void> {
   console.log(JSON.stringify({ backend: backend.detail, results }));
 }
 
+/**
+ * The CPU's model and its widest x86 vector extension (PyTorch's kernels use AVX-512 or AVX2; WebAssembly's
+ * SIMD is 128 bits wide whatever the CPU), from /proc/cpuinfo; null elsewhere.
+ */
+function cpuModel(): { model: string; vectors: string } | null {
+  try {
+    const info = Deno.readTextFileSync("/proc/cpuinfo");
+    const model = /^model name\s*:\s*(.+)$/m.exec(info)?.[1] ?? "unknown";
+    const flags = /^flags\s*:\s*(.+)$/m.exec(info)?.[1].split(" ") ?? [];
+    const vectors = flags.includes("avx512f") ? "AVX-512" : flags.includes("avx2") ? "AVX2" : "SSE";
+    return { model, vectors };
+  } catch {
+    return null;
+  }
+}
+
 /** Runs every thread count in its own child process; writes `bench/results/train_threads.json`. */
 export async function main(): Promise<Record<string, unknown>> {
   const t0 = performance.now();
@@ -129,7 +145,7 @@ export async function main(): Promise<Record<string, unknown>> {
   );
   const results = {
     date: new Date().toISOString(),
-    host: { cpus: cores, deno: Deno.version.deno, os: Deno.build.os, torch: torchVersion },
+    host: { cpus: cores, cpu: cpuModel(), deno: Deno.version.deno, os: Deno.build.os, torch: torchVersion },
     note: "seconds per training step (one D update on [fake; real] + one G update), batch 64; per case and " +
       "thread count one warm-up step each, then rounds of one of our steps and one of PyTorch's alternating " +
       `(${ROUNDS} rounds at 32 px, 3 at 64 px); medians. ours: wasm backend on N threads (threaded build, ` +
