@@ -147,6 +147,10 @@ export class Asm {
   store(offset = 0): this {
     return this.#op(...simd(0x0b), 0, ...uleb(offset));
   }
+  /** v128.const of zeros (+0.0 in every f32 lane). */
+  v128Zero(): this {
+    return this.#op(...simd(0x0c), ...new Array(16).fill(0));
+  }
   /** f32x4.add */
   f32x4Add(): this {
     return this.#op(...simd(0xe4));

@@ -77,28 +77,34 @@ export function conv2DBackpropInputWasm(
     pad: number,
     n: number,
   ) => [Math.ceil((pad - p) / s), Math.floor((pad + n - 1 - p) / s)];
-  // With Ci a multiple of 4, our kernels add each phase's pixels straight into dx (zeroed; every pixel of
-  // dx belongs to one phase), on every thread of the pool; the sums are the same as through a temporary.
+  // With Ci a multiple of 4, our kernels write each phase's pixels straight into dx, on every thread of the
+  // pool (every pixel of dx belongs to one phase; a phase without taps or rows leaves zeros).
   if (tuning.simdConv && Ci % 4 === 0 && dy.dtype === "float32") {
     const dx = backend.makeOutput([B, H, W, Ci], "float32");
-    heapF32(backend, dx).fill(0);
+    const parts = [];
     for (let ph = 0; ph < sh; ph++) {
       for (let pw = 0; pw < sw; pw++) {
         const [qh0, qh1] = range(ph, sh, pt, H), [qw0, qw1] = range(pw, sw, pl, W);
-        const { g, Jh, Jw } = phaseFilter(f, filter.shape, sh, sw, ph, pw);
-        if (qh1 < qh0 || qw1 < qw0 || Jh <= 0 || Jw <= 0) continue;
-        const gInfo = backend.makeOutput([Jh, Jw, filter.shape[3], Ci], "float32", undefined, g);
-        const pads: Pads = [Jh - 1 - qh0, qh1 + 1 - OH, Jw - 1 - qw0, qw1 + 1 - OW];
-        const ih0 = qh0 * sh + ph - pt, iw0 = qw0 * sw + pw - pl;
-        convSimd(backend, dy, gInfo, pads, [1, 1], tuning.simdPanelBytes, {
-          y: dx,
-          offset: (ih0 * W + iw0) * Ci,
-          image: H * W * Ci,
-          row: sh * W * Ci,
-          pixel: sw * Ci,
-        });
-        dispose(backend, gInfo);
+        const [fh, fw] = filter.shape;
+        const Jh = Math.ceil((fh - ph) / sh), Jw = Math.ceil((fw - pw) / sw);
+        parts.push({ ph, pw, qh0, qh1, qw0, qw1, empty: qh1 < qh0 || qw1 < qw0 || Jh <= 0 || Jw <= 0 });
       }
+    }
+    if (parts.some((q) => q.empty)) heapF32(backend, dx).fill(0);
+    for (const { ph, pw, qh0, qh1, qw0, qw1, empty } of parts) {
+      if (empty) continue;
+      const { g, Jh, Jw } = phaseFilter(f, filter.shape, sh, sw, ph, pw);
+      const gInfo = backend.makeOutput([Jh, Jw, filter.shape[3], Ci], "float32", undefined, g);
+      const pads: Pads = [Jh - 1 - qh0, qh1 + 1 - OH, Jw - 1 - qw0, qw1 + 1 - OW];
+      const ih0 = qh0 * sh + ph - pt, iw0 = qw0 * sw + pw - pl;
+      convSimd(backend, dy, gInfo, pads, [1, 1], tuning.simdPanelBytes, {
+        y: dx,
+        offset: (ih0 * W + iw0) * Ci,
+        image: H * W * Ci,
+        row: sh * W * Ci,
+        pixel: sw * Ci,
+      });
+      dispose(backend, gInfo);
     }
     return dx;
   }

@@ -44,7 +44,7 @@ export function convSimdSupports(Co: number): boolean {
  * a new tensor [B, OH, OW, Co] on the backend.
  *
  * @param panelBytes bytes of f per panel of output channels (kept in cache across output rows)
- * @param into instead of a new tensor, add the output into `into.y` (Co a multiple of 4): output pixel
+ * @param into instead of a new tensor, write the output into `into.y` (Co a multiple of 4): output pixel
  *   (b, oh, ow) at float `offset + b·image + oh·row + ow·pixel` (the input gradient's phases write their
  *   pixels straight into dx); returns `into.y`
  */
@@ -75,7 +75,6 @@ export function convSimd(
     imageRows = Hp;
     padInto(backend, x, src, pt, pl);
   }
-  if (!into) heapF32(backend, y).fill(0);
   const K = fh * fw * Ci;
   // f packed tile by tile: tile t holds f[k][8t … 8t + 7] for every k (K·32 contiguous bytes), then the last
   // 4 channels when Co ≡ 4 (mod 8): each pass of a kernel over a tile reads one contiguous stream.
@@ -112,7 +111,8 @@ export function convRows(memory: WebAssembly.Memory, args: Float64Array, i0: num
   const [xp, pp, yp, yImage, yRow, yPixel, B, OH, OW, Co4, fh, fw, Ci, sh, sw, imageFloats, rowFloats] = args;
   const [panelBytes, fma, byTiles] = args.subarray(17);
   const K = fh * fw * Ci, nTa = Math.floor(OW / 4), ra = OW % 4, nTb = Math.floor(Co4 / 8), rb = Co4 % 8;
-  const k = tileKernelsOn(memory, sw * Ci * 4, fma === 1); // an output pixel's patch is sw·Ci floats after the previous
+  // Each output element is computed whole by one call (one panel, all of K): kernels whose sums start at 0.
+  const k = tileKernelsOn(memory, sw * Ci * 4, fma === 1, true); // a pixel's patch is sw·Ci floats after the last
   const aCol = 4, aRow = rowFloats * 4, acc = yPixel;
   // This call's output rows and tiles of output channels (8 wide, then one 4 wide when Co4 ≡ 4 (mod 8)).
   const [r0, r1] = byTiles ? [0, B * OH] : [i0, i1];

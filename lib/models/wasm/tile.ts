@@ -39,8 +39,11 @@ export type TileKernel = (
   bTileStep: number,
 ) => void;
 
-/** The tile kernel for MR rows (1–4) × NR columns (4 or 8). */
-function tileKernel(MR: number, NR: number, lane: number, fma: boolean): Asm {
+/**
+ * The tile kernel for MR rows (1–4) × NR columns (4 or 8). `fresh`: the sums start at zero instead of at
+ * acc's values (acc is then written, never read: for outputs that one call computes whole).
+ */
+function tileKernel(MR: number, NR: number, lane: number, fma: boolean, fresh = false): Asm {
   const f = new Asm(Array(13).fill(I32));
   const [aPtr, bPtr, accPtr, nRows, nCols, aColStep, aRowStep, bColStep, bRowStep, nTa, nTb, accStride] = [
     0,
@@ -66,6 +69,10 @@ function tileKernel(MR: number, NR: number, lane: number, fma: boolean): Asm {
   const s = f.local(V128);
   // Each tile's sums in (load) or out of (store) registers: row r at acc + r·accStride.
   const moveSums = (store: boolean) => {
+    if (!store && fresh) {
+      for (let r = 0; r < MR; r++) for (let q = 0; q < NQ; q++) f.v128Zero().set(sums[r][q]);
+      return;
+    }
     f.get(acc).set(p);
     for (let r = 0; r < MR; r++) {
       for (let q = 0; q < NQ; q++) {
@@ -158,17 +165,23 @@ export function tileKernels(backend: BackendWasm, lane: number): TileKernels {
 
 /**
  * {@link tileKernels} on a memory (a worker of {@link ./pool.ts} builds its own on the shared memory), with
- * fused multiply-add or not (default: as {@link simdUsesFma} says here).
+ * fused multiply-add or not (default: as {@link simdUsesFma} says here); `fresh` kernels start their sums
+ * at zero and never read acc ({@link tileKernel}).
  */
-export function tileKernelsOn(memory: WebAssembly.Memory, lane: number, fma = simdUsesFma()): TileKernels {
+export function tileKernelsOn(
+  memory: WebAssembly.Memory,
+  lane: number,
+  fma = simdUsesFma(),
+  fresh = false,
+): TileKernels {
   let byKey = instances.get(memory);
   if (!byKey) instances.set(memory, byKey = new Map());
-  const key = `${lane}/${fma}`;
+  const key = `${lane}/${fma}/${fresh}`;
   let k = byKey.get(key);
   if (k) return k;
   const fns: Record<string, Asm> = {};
   for (const MR of [1, 2, 3, 4]) {
-    for (const NR of [4, 8]) fns[`k${MR}x${NR}`] = tileKernel(MR, NR, lane, fma);
+    for (const NR of [4, 8]) fns[`k${MR}x${NR}`] = tileKernel(MR, NR, lane, fma, fresh);
   }
   // A threaded backend's memory is shared (at most 65,536 pages, as emscripten declares it).
   const shared = typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;
