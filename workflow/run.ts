@@ -216,15 +216,19 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
         u !== t && u.threaded && u.isolation !== "inline" && needed.has(u.name) &&
         states.get(u.name)!.phase === "ready"
       ).length;
+      let busy = 0;
+      for (const n of held.values()) {
+        busy += n;
+      }
       return threadShare({
-        free: cores - [...held.values()].reduce((a, b) =>
-          a + b, 0),
+        free: cores - busy,
         sharing: Math.min(1 + waiting, opts.settings.jobs - running.size),
         cap: opts.settings.threads ?? cores,
       });
     };
     const abort = new AbortController();
-    opts.signal?.addEventListener("abort", () => abort.abort(), { once: true });
+    opts.signal?.addEventListener("abort", () =>
+      abort.abort(), { once: true });
     let stopping = false;
     let scopeError: Error | undefined;
     const forced = (t: AnyTask) => force === "all" || force.has(t.name);
