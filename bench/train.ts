@@ -7,7 +7,9 @@
  * Also: the goal's case (64 px, batch 64) with ours and PyTorch alternating round by round (`goal`, robust to
  * a machine whose speed drifts), D inference (feature extraction, `encodeLatents`) images/s per size, our
  * kernels before/after on whole steps and on the convolution shapes of a 64 px step, per-kernel profiles,
- * and the machine's load.
+ * and the machine's load. Last, the thread scaling ({@link ./lib/train_threads.ts}: every loss at the quick
+ * size and at 64 px on 1, 2 and all threads beside PyTorch on as many) → `bench/results/train_threads.json`,
+ * summarised in `threads`.
  *
  * Each case: one first step (warm-up, reported), then timed steps until 3 or until they took
  * `BENCH_TRAIN_BUDGET` seconds (default 12; at least 1): the median. Environment: `BENCH_TRAIN_SIZES`
@@ -24,6 +26,7 @@ import { encodeLatents } from "../lib/models/encode.ts";
 import type { GanLoss } from "../lib/models/gan.ts";
 import { Rng } from "../lib/models/rng.ts";
 import { PYTHON, torchAvailable, TorchServer } from "./lib/torch_server.ts";
+import { main as threadScaling } from "./lib/train_threads.ts";
 
 const MAX_STEPS = 3;
 const BUDGET = Number(Deno.env.get("BENCH_TRAIN_BUDGET") ?? 12);
@@ -501,6 +504,10 @@ export async function main(): Promise<unknown> {
   if (torchNchw && "steps" in torchNchw) {
     results.torchNchw = { note: "PyTorch's default NCHW layout, same case", steps: torchNchw.steps };
   }
+  // Each thread count in its own process (a process loads one build of the wasm backend for good).
+  console.error("threads");
+  const threads = await threadScaling();
+  results.threads = { see: "train_threads.json", scaling: threads.scaling };
   results.wallSeconds = round((performance.now() - t00) / 1000);
   await Deno.mkdir(new URL("./results/", import.meta.url), { recursive: true });
   await Deno.writeTextFile(

@@ -1,5 +1,6 @@
 /**
- * `deno task bench train_threads` → `bench/results/train_threads.json` (also run by `deno task bench train`):
+ * The thread scaling of `deno task bench train` (also alone: `deno run -A bench/lib/train_threads.ts`) →
+ * `bench/results/train_threads.json`:
  * seconds per GAN training step on the wasm backend at 1, 2 (and, on a bigger machine, all its) threads,
  * each beside PyTorch CPU at the same thread count (`torch.set_num_threads`), for the quick profile's size
  * (32 px, w = 0.25, batch 64) and 64 px at the paper's width (w = 1, batch 64), every loss.
@@ -12,8 +13,8 @@
  *
  * @module
  */
-import type { GanLoss } from "../lib/models/gan.ts";
-import { PYTHON, torchAvailable, TorchServer } from "./lib/torch_server.ts";
+import type { GanLoss } from "../../lib/models/gan.ts";
+import { PYTHON, torchAvailable, TorchServer } from "./torch_server.ts";
 
 const ROUNDS = Number(Deno.env.get("BENCH_THREADS_ROUNDS") ?? 5);
 const LOSSES = ["dcgan", "lsgan", "wgan"] as const;
@@ -54,9 +55,9 @@ const round = (x: number) => Math.round(x * 1e4) / 1e4;
 
 /** Child mode: every case on `threads` threads, ours beside PyTorch's; prints JSON. */
 async function child(threads: number, withTorch: boolean): Promise<void> {
-  const { selectBackend } = await import("../lib/models/backend.ts");
-  const { GanTrainer, trainSettings } = await import("../lib/models/train.ts");
-  const { Rng } = await import("../lib/models/rng.ts");
+  const { selectBackend } = await import("../../lib/models/backend.ts");
+  const { GanTrainer, trainSettings } = await import("../../lib/models/train.ts");
+  const { Rng } = await import("../../lib/models/rng.ts");
   const backend = await selectBackend("wasm", { threads });
   const server = withTorch ? new TorchServer({ threads, channelsLast: true }) : null;
   const results: CaseResult[] = [];
@@ -157,8 +158,8 @@ export async function main(): Promise<Record<string, unknown>> {
     scaling,
     wallSeconds: round((performance.now() - t0) / 1000),
   };
-  await Deno.mkdir(new URL("./results/", import.meta.url), { recursive: true });
-  const path = new URL("./results/train_threads.json", import.meta.url);
+  await Deno.mkdir(new URL("../results/", import.meta.url), { recursive: true });
+  const path = new URL("../results/train_threads.json", import.meta.url);
   await Deno.writeTextFile(`${path.pathname}.part`, JSON.stringify(results, null, 2) + "\n");
   await Deno.rename(`${path.pathname}.part`, path);
   return results;
