@@ -46,9 +46,17 @@ let tmpDir: string | null = null;
 let workerScript: Promise<string> | null = null;
 const factoryFiles = new WeakMap<Blob, Promise<string>>();
 
+const TMP_PREFIX = "morphogan-wasm-threads-";
+
+/**
+ * The folder of this process's worker scripts (`morphogan-wasm-threads-<pid>-…` in the temporary folder,
+ * removed when the process ends normally). A process killed outright leaves its folder; the next one
+ * removes those whose process is gone (where /proc tells).
+ */
 function tmp(): string {
   if (tmpDir === null) {
-    const dir = tmpDir = Deno.makeTempDirSync({ prefix: "morphogan-wasm-threads-" });
+    removeStale();
+    const dir = tmpDir = Deno.makeTempDirSync({ prefix: `${TMP_PREFIX}${Deno.pid}-` });
     globalThis.addEventListener("unload", () => {
       try {
         Deno.removeSync(dir, { recursive: true });
@@ -56,6 +64,24 @@ function tmp(): string {
     });
   }
   return tmpDir;
+}
+
+function removeStale(): void {
+  try {
+    const root = os.tmpdir();
+    if (!Deno.statSync("/proc/self").isDirectory) return;
+    for (const e of Deno.readDirSync(root)) {
+      const m = e.isDirectory && e.name.startsWith(TMP_PREFIX)
+        ? /^(\d+)-/.exec(e.name.slice(TMP_PREFIX.length))
+        : null;
+      if (!m || Number(m[1]) === Deno.pid) continue;
+      try {
+        Deno.statSync(`/proc/${m[1]}`);
+      } catch {
+        Deno.removeSync(`${root}/${e.name}`, { recursive: true });
+      }
+    }
+  } catch { /* best effort: no /proc, or a folder another process removes first */ }
 }
 
 async function writeFile(name: string, text: string): Promise<string> {
