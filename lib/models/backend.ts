@@ -81,6 +81,9 @@ async function tryWebGpu(requireHardware: boolean): Promise<Attempt> {
   if (requireHardware && !probe.hardware) return { ok: false, detail: `adapter is ${probe.detail}` };
   try {
     await import("@tensorflow/tfjs-backend-webgpu");
+    // tfjs runs a kernel on the CPU when its inputs are small and not yet on the GPU; every kernel of ours
+    // runs on the GPU (webgpu_test.ts counts the hand-offs).
+    tf.env().set("WEBGPU_CPU_FORWARD", false);
     if (await tf.setBackend("webgpu")) return { ok: true, detail: probe.detail };
     return { ok: false, detail: "the 'webgpu' backend did not initialise" };
   } catch (e) {

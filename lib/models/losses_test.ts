@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { discriminatorLoss, generatorLoss, gradientPenalty, sigmoidCrossEntropy } from "./losses.ts";
-import { randn, useBackend } from "./test_util.ts";
+import { haveWebGpu, randn, useBackend } from "./test_util.ts";
 
 Deno.test("sigmoid cross-entropy equals its definition and is finite for large logits", async () => {
   await useBackend("cpu");
@@ -35,8 +35,18 @@ Deno.test("DCGAN / LSGAN losses on known logits", async () => {
 // LeakyReLU slope pattern at the interpolated inputs switches where a pre-activation crosses 0): a point whose
 // ±h steps switch the pattern has no meaningful finite difference and is skipped; at least 3 of the 4
 // points of each weight are compared.
-for (const backend of ["cpu", "wasm"] as const) {
-  Deno.test(`WGAN-GP: d(penalty)/d(weights) matches finite differences (${backend})`, async () => {
+const webgpu = await haveWebGpu("the WGAN-GP finite-difference test on webgpu");
+for (const backend of ["cpu", "wasm", "webgpu"] as const) {
+  Deno.test({
+    name: `WGAN-GP: d(penalty)/d(weights) matches finite differences (${backend})`,
+    ignore: backend === "webgpu" && !webgpu,
+    fn: () => finiteDifferences(backend),
+  });
+}
+
+/** The test above on one backend (values read with `await data()`: webgpu has no synchronous read). */
+async function finiteDifferences(backend: "cpu" | "wasm" | "webgpu"): Promise<void> {
+  {
     await useBackend(backend);
     const [B, H, C, F] = [2, 6, 2, 3];
     const w1 = tf.variable(tf.tensor4d(randn(3 * 3 * C * F, 1, 0.5), [3, 3, C, F]));
@@ -55,26 +65,35 @@ for (const backend of ["cpu", "wasm"] as const) {
       return tf.add(tf.mul(e, real), tf.mul(tf.sub(1, e), fake)) as tf.Tensor4D;
     });
     // The slope pattern of the LeakyReLU at the interpolated inputs, for the current w1.
-    const pattern = () =>
-      tf.tidy(() => [...tf.conv2d(xhat, w1 as tf.Tensor4D, 2, "same").dataSync()].map(Math.sign).join());
+    const pattern = async () => {
+      const t = tf.conv2d(xhat, w1 as tf.Tensor4D, 2, "same");
+      const s = [...await t.data()].map(Math.sign).join();
+      t.dispose();
+      return s;
+    };
+    const read = async (t: tf.Tensor) => {
+      const v = await t.data();
+      t.dispose();
+      return v;
+    };
     const { grads } = tf.variableGrads(gp, [w1, w2]);
     for (const v of [w1, w2] as tf.Variable[]) {
-      const g = grads[v.name].dataSync();
-      const base = v.dataSync().slice();
+      const g = await grads[v.name].data();
+      const base = (await v.data()).slice();
       let compared = 0;
       for (const i of [0, 5, Math.floor(base.length / 2), base.length - 1]) {
         const h = 1e-2;
         const patterns: string[] = [];
-        const at = (d: number) => {
+        const at = async (d: number) => {
           const p = base.slice();
           p[i] += d;
           v.assign(tf.tensor(p, v.shape));
-          patterns.push(pattern());
-          return tf.tidy(() => gp().dataSync()[0]);
+          patterns.push(await pattern());
+          return (await read(gp()))[0];
         };
-        const fd = (at(h) - at(-h)) / (2 * h);
+        const fd = (await at(h) - await at(-h)) / (2 * h);
         v.assign(tf.tensor(base, v.shape));
-        if (patterns[0] !== patterns[1] || patterns[0] !== pattern()) continue; // a kink within ±h
+        if (patterns[0] !== patterns[1] || patterns[0] !== await pattern()) continue; // a kink within ±h
         compared++;
         assert.ok(
           Math.abs(fd - g[i]) <= 2e-2 * Math.max(1, Math.abs(fd)),
@@ -84,5 +103,5 @@ for (const backend of ["cpu", "wasm"] as const) {
       assert.ok(compared >= 3, `${v.name}: only ${compared} points away from a kink`);
     }
     tf.dispose([w1, w2, real, fake, eps, xhat, ...Object.values(grads)]);
-  });
+  }
 }

@@ -7,10 +7,15 @@
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { registerWasmKernels } from "./wasm/mod.ts";
+import { probeWebGpu, selectBackend } from "./backend.ts";
 import { Rng } from "./rng.ts";
 
-/** Makes `name` the active backend (wasm with our kernels registered). */
-export async function useBackend(name: "wasm" | "cpu"): Promise<void> {
+/** Makes `name` the active backend (wasm with our kernels registered; webgpu as `selectBackend` sets it up). */
+export async function useBackend(name: "wasm" | "cpu" | "webgpu"): Promise<void> {
+  if (name === "webgpu") {
+    await selectBackend("webgpu");
+    return;
+  }
   if (!(await tf.setBackend(name))) throw new Error(`backend ${name} did not start`);
   if (name === "wasm") registerWasmKernels();
   await tf.ready();
@@ -134,4 +139,18 @@ export async function readRealCrops(n: number, size: 32 | 64): Promise<Float32Ar
     }
   }
   return out;
+}
+
+/**
+ * Whether a WebGPU adapter exists here (a software one counts: Mesa's llvmpipe runs the webgpu backend
+ * slowly but faithfully); if not, says which tests are skipped and why.
+ */
+export async function haveWebGpu(what: string): Promise<boolean> {
+  const probe = await probeWebGpu();
+  if (!probe.available) {
+    console.warn(
+      `skipping ${what}: no WebGPU adapter (${probe.detail}; Debian: apt-get install mesa-vulkan-drivers)`,
+    );
+  }
+  return probe.available;
 }
