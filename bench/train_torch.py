@@ -142,7 +142,7 @@ def time_case(case, max_steps, budget, width, channels_last):
     torch.manual_seed(0)
     t = Trainer(case["loss"], case["size"], case["batch"], width, channels_last)
     t0 = time.perf_counter()
-    t.step()  # warm-up
+    t.step()  # warm-up (step() returns the losses as floats: the GPU has finished when it returns)
     first = time.perf_counter() - t0
     times = []
     while len(times) < max_steps and (not times or sum(times) < budget):
@@ -159,11 +159,14 @@ def inference(size, width, channels_last, n=512, batch=256):
     fmt = torch.channels_last if channels_last else torch.contiguous_format
     D = D.to(memory_format=fmt)
     x = (torch.rand(n, 3, size, size) * 2 - 1).contiguous(memory_format=fmt)
+    sync = torch.cuda.synchronize if x.is_cuda else (lambda: None)
     with torch.no_grad():
         D.features(x[:batch])
+        sync()
         t0 = time.perf_counter()
         for i in range(0, n, batch):
             D.features(x[i:i + batch])
+        sync()
         return n / (time.perf_counter() - t0)
 
 
@@ -198,7 +201,15 @@ def main():
         serve(json.loads(sys.argv[2]))
         return
     req = json.loads(sys.argv[1])
-    torch.set_num_threads(1)
+    torch.set_num_threads(req.get("threads", 1))
+    device = req.get("device", "cpu")
+    if device != "cpu":
+        # Every tensor and parameter made from here on lives on the GPU (the step code creates its noise
+        # with plain torch.randn).
+        if hasattr(torch, "set_default_device"):
+            torch.set_default_device(device)
+        else:
+            torch.set_default_tensor_type(torch.cuda.FloatTensor)
     width = req.get("width", 1)
     max_steps = req.get("maxSteps", 3)
     budget = req.get("budget", 12)
@@ -208,6 +219,7 @@ def main():
         "threads": torch.get_num_threads(),
         "memoryFormat": "channels_last" if channels_last else "NCHW",
         "config": [l.strip() for l in torch.__config__.show().splitlines() if "CPU capability" in l or "MKL-DNN" in l],
+        "device": torch.cuda.get_device_name(0) if device != "cpu" else "cpu",
         "steps": [],
         "inference": [],
     }
