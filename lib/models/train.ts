@@ -323,16 +323,15 @@ export class GanTrainer {
     gan.updateBatchNorm(stats);
     this.step++;
 
-    const read = async (t: tf.Scalar | null) => {
-      if (!t) return undefined;
-      const v = (await t.data())[0];
-      t.dispose();
-      return v;
-    };
-    const out: StepLosses = { dLoss: (await read(dLossT))!, gLoss: (await read(gLossT))! };
-    const gap = await read(gapT), gp = await read(gpT);
-    if (gap !== undefined) out.gap = gap;
-    if (gp !== undefined) out.gp = gp;
+    // The step's one read-back: its logged losses, stacked (on a GPU each read waits for the device).
+    const logged = [dLossT, gLossT, gapT, gpT].filter((t): t is tf.Scalar => t !== null);
+    const stacked = tf.stack(logged);
+    tf.dispose(logged);
+    const v = await stacked.data();
+    stacked.dispose();
+    const out: StepLosses = { dLoss: v[0], gLoss: v[1] };
+    if (gapT) out.gap = v[2];
+    if (gpT) out.gp = v[3];
     return out;
   }
 
