@@ -28,6 +28,8 @@ const USAGE = `usage: deno task embed --model <train task output dir | cache key
                           (use the extract task's layers and symmetries to reproduce its features)
   --cache DIR             cache folder holding the keys (default cache)
   --backend NAME          ${BACKEND_CHOICES.join(" | ")} (default auto)
+  --threads N             CPU threads of the wasm backend (default: all cores; the features do not
+                          depend on it)
   --batch-size N          crops per forward pass (default 256)`;
 
 /** Parsed arguments of the command. */
@@ -42,6 +44,7 @@ export interface EmbedArgs {
   symmetries: 1 | 8;
   cache: string;
   backend: BackendChoice;
+  threads: number;
   batchSize: number;
 }
 
@@ -64,6 +67,7 @@ export function parseEmbedArgs(argv: string[]): EmbedArgs {
       symmetries: { type: "string", default: "1" },
       cache: { type: "string", default: "cache" },
       backend: { type: "string", default: "auto" },
+      threads: { type: "string", default: String(navigator.hardwareConcurrency) },
       "batch-size": { type: "string", default: "256" },
     },
     strict: true,
@@ -95,6 +99,10 @@ export function parseEmbedArgs(argv: string[]): EmbedArgs {
   if (!BACKEND_CHOICES.includes(backend)) {
     throw new Error(`--backend: expected one of ${BACKEND_CHOICES.join(", ")}, got "${values.backend}"`);
   }
+  const threads = Number(values.threads);
+  if (!Number.isInteger(threads) || threads < 1) {
+    throw new Error(`--threads: expected a positive integer, got "${values.threads}"`);
+  }
   const batchSize = Number(values["batch-size"]);
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new Error(`--batch-size: expected a positive integer, got "${values["batch-size"]}"`);
@@ -110,6 +118,7 @@ export function parseEmbedArgs(argv: string[]): EmbedArgs {
     symmetries,
     cache: values.cache!,
     backend,
+    threads,
     batchSize,
   };
 }
@@ -117,7 +126,7 @@ export function parseEmbedArgs(argv: string[]): EmbedArgs {
 if (import.meta.main) {
   try {
     const args = parseEmbedArgs(Deno.args);
-    const backend = await selectBackend(args.backend);
+    const backend = await selectBackend(args.backend, { threads: args.threads });
     const t0 = performance.now();
     const r = await embedCrops({
       model: args.model,

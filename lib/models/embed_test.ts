@@ -90,10 +90,30 @@ Deno.test("deno task embed: a crop set → the index's columns then f0..f99, as 
     crops,
     "--out",
     join(dir, "features.csv"),
+    "--threads",
+    "1",
   ]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /normalisation crop-max from normalize ef56ab78ef56/);
   assert.match(r.stderr, /12 cells × 100 features/);
+  // The same features on 2 threads (the threaded build and the pool), byte for byte.
+  const two = await embed([
+    "--model",
+    TRAIN_KEY.slice(0, 10),
+    "--cache",
+    cache,
+    "--crops",
+    crops,
+    "--out",
+    join(dir, "features2.csv"),
+    "--threads",
+    "2",
+  ]);
+  assert.equal(two.code, 0, two.stderr);
+  assert.equal(
+    await Deno.readTextFile(join(dir, "features2.csv")),
+    await Deno.readTextFile(join(dir, "features.csv")),
+  );
   const table = parseCsvGrid(await Deno.readTextFile(join(dir, "features.csv")));
   assert.equal(table.rows[4][6], "s5");
   assert.deepEqual(table.header.slice(0, 8), [
@@ -186,6 +206,8 @@ Deno.test("deno task embed: clear errors for an unknown model, a folder without 
   );
   const bad = await embed(["--model", "x", "--crops", dir, "--out", "y", "--normalize", "zscore"]);
   assert.match(bad.stderr, /--normalize: expected crop-max or plate-percentile, got "zscore"/);
+  const threads = await embed(["--model", "x", "--crops", dir, "--out", "y", "--threads", "0"]);
+  assert.match(threads.stderr, /--threads: expected a positive integer, got "0"/);
   const missing = await embed(["--crops", dir]);
   assert.match(missing.stderr, /missing --model/);
   assert.equal(await Deno.stat(join(dir, "x.csv")).then(() => true, () => false), false);
