@@ -117,12 +117,16 @@ export class WasmPool {
     Atomics.store(ctl, CTL.done, 0);
     Atomics.add(ctl, CTL.seq, 1);
     Atomics.notify(ctl, CTL.seq);
-    job(this.#memory, this.#args, 0, Math.floor(count / n));
-    // Workers whose chunk index is ≥ n have nothing to do and count themselves done at once.
-    const others = this.threads - 1;
-    let spins = 0;
-    for (let d = Atomics.load(ctl, CTL.done); d < others; d = Atomics.load(ctl, CTL.done)) {
-      if (++spins > SPIN) Atomics.wait(ctl, CTL.done, d, 1000);
+    try {
+      job(this.#memory, this.#args, 0, Math.floor(count / n));
+    } finally {
+      // Even when this thread's chunk failed: the next job must not start while workers still run this one.
+      // Workers whose chunk index is ≥ n have nothing to do and count themselves done at once.
+      const others = this.threads - 1;
+      let spins = 0;
+      for (let d = Atomics.load(ctl, CTL.done); d < others; d = Atomics.load(ctl, CTL.done)) {
+        if (++spins > SPIN) Atomics.wait(ctl, CTL.done, d, 1000);
+      }
     }
     if (Atomics.exchange(ctl, CTL.error, 0) !== 0) {
       throw new Error(`a worker of the wasm thread pool failed in job '${name}'`);
