@@ -81,34 +81,26 @@ Deno.test("deno task embed: a crop set → the index's columns then f0..f99, as 
   await Deno.mkdir(crops);
   await writeCropSet(crops);
   await writeCache(cache);
-  const r = await embed([
-    "--model",
-    TRAIN_KEY.slice(0, 10),
-    "--cache",
-    cache,
-    "--crops",
-    crops,
-    "--out",
-    join(dir, "features.csv"),
-    "--threads",
-    "1",
-  ]);
+  // The model by a key prefix, on 1 thread, then on 2 (the threaded build and the pool).
+  const on = (threads: number, out: string) =>
+    embed([
+      "--model",
+      TRAIN_KEY.slice(0, 10),
+      "--cache",
+      cache,
+      "--crops",
+      crops,
+      "--out",
+      join(dir, out),
+      "--threads",
+      String(threads),
+    ]);
+  const r = await on(1, "features.csv");
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /normalisation crop-max from normalize ef56ab78ef56/);
   assert.match(r.stderr, /12 cells × 100 features/);
-  // The same features on 2 threads (the threaded build and the pool), byte for byte.
-  const two = await embed([
-    "--model",
-    TRAIN_KEY.slice(0, 10),
-    "--cache",
-    cache,
-    "--crops",
-    crops,
-    "--out",
-    join(dir, "features2.csv"),
-    "--threads",
-    "2",
-  ]);
+  // The same features on 2 threads, byte for byte.
+  const two = await on(2, "features2.csv");
   assert.equal(two.code, 0, two.stderr);
   assert.equal(
     await Deno.readTextFile(join(dir, "features2.csv")),
