@@ -32,8 +32,6 @@ export interface RunOptions {
   /** Rerun these tasks even if cached (`all` for every task). */
   force?: string[] | "all";
   settings: RunSettings;
-  /** CPU cores the scheduler shares out among `threaded` tasks (default: the machine's). */
-  cores?: number;
   /** Wait for another run holding the cache (default), or fail at once. */
   wait?: boolean;
   cacheDir: string;
@@ -205,7 +203,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
     const running = new Map<string, Promise<void>>();
     /** Cores held by each running task (its threads; 1 for a task that is not threaded). */
     const held = new Map<string, number>();
-    const cores = opts.cores ?? navigator.hardwareConcurrency;
+    const cores = navigator.hardwareConcurrency;
     /**
      * A threaded task's threads: its share of the free cores, split evenly with the other threaded tasks
      * ready to start beside it (as many as there are free slots), at most `settings.threads`.

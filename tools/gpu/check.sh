@@ -10,6 +10,9 @@
 # GPU_TORCH_DEVICE (cuda; cpu where there is none), GPU_PYTHON (python3: the one with torch).
 set -euo pipefail
 kit=$(cd "${1:-$(dirname "$0")}" && pwd)
+for f in deno.xz bench.js train_torch.py debs; do
+  [ -e "$kit/$f" ] || { echo "error: $kit/$f is missing: expected a kit built by tools/gpu/kit.sh" >&2; exit 2; }
+done
 out=${OUT:-"$kit/out"}
 mkdir -p "$out"
 work=$(mktemp -d)

@@ -12,7 +12,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
-import { convSimd, convSimdSupports } from "./conv_simd.ts";
+import { convSimd } from "./conv_simd.ts";
 import { convInfoOf, type Pads, patchGeometry } from "./conv_geometry.ts";
 import type { ConvGeometry } from "./filter_grad_simd.ts";
 import { dispose, type Info, runKernel } from "./heap.ts";
@@ -30,10 +30,9 @@ export function conv(
   dilations: [number, number],
 ): Info {
   if (
-    tuning.simdConv && dilations[0] === 1 && dilations[1] === 1 && x.dtype === "float32" &&
-    convSimdSupports(filter.shape[3])
+    tuning.simdConv && dilations[0] === 1 && dilations[1] === 1 && x.dtype === "float32"
   ) {
-    return convSimd(backend, x, filter, pads, [1, 1], tuning.simdPanelBytes)!;
+    return convSimd(backend, x, filter, pads, [1, 1], tuning.simdPanelBytes);
   }
   const [B, H, W, C] = x.shape;
   const crop = pads.map((p) => Math.max(0, -p));
@@ -153,10 +152,10 @@ export function makeConv2D(stock: tf.KernelFunc) {
       attrs.dimRoundingMode,
       attrs.dataFormat,
     );
-    if (tuning.simdConv && convSimdSupports(filter.shape[3])) {
+    if (tuning.simdConv) {
       const p = ci.padInfo;
       const pads: Pads = [p.top, p.bottom, p.left, p.right];
-      return convSimd(backend, x, filter, pads, [ci.strideHeight, ci.strideWidth], tuning.simdPanelBytes)!;
+      return convSimd(backend, x, filter, pads, [ci.strideHeight, ci.strideWidth], tuning.simdPanelBytes);
     }
     if (x.shape[3] <= tuning.im2colMaxCi) {
       return convIm2col(backend, x, filter, ci);

@@ -9,7 +9,9 @@
  * One kernel call computes an output row: tiles of 4 output pixels (the broadcast operand: their patches,
  * sw·Ci floats apart) × 8 output channels (f's columns), summing over kh (rows) and (kw, ci) (columns).
  * Calls go panel by panel of output channels, so that a panel of f (≤ `panelBytes`) stays in the L2 cache
- * across all output rows. Output channels not a multiple of 4 are padded to one ({@link convSimdSupports}).
+ * across all output rows. Output channels not a multiple of 4 are computed to the next multiple of 4 with zero
+ * filter columns, into a temporary that is then compacted (G's 3-channel output layer, the input gradient of
+ * D's first layer).
  *
  * @module
  */
@@ -17,7 +19,6 @@ import type { TensorInfo as Info } from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { addressOf, heapF32 } from "./memory.ts";
 import { parallelFor } from "./pool.ts";
-import { tuning } from "./tuning.ts";
 import { memoryOf, simdUsesFma, tileKernelsOn } from "./tile.ts";
 
 /** Where {@link convSimd} adds its output: floats of `y` (see its `into`). */
@@ -27,16 +28,6 @@ export interface ConvTarget {
   image: number;
   row: number;
   pixel: number;
-}
-
-/**
- * Whether {@link convSimd} computes a convolution to `Co` output channels: any count. A multiple of 4 is
- * written in place; any other (G's 3-channel output layer, the input gradient of D's first layer) is computed
- * to the next multiple of 4 with zero filter columns, into a temporary that is then compacted (G's output
- * layer: 4.9 → 2.5 ms a call at 32 px, batch 64, against XNNPACK).
- */
-export function convSimdSupports(Co: number): boolean {
-  return Co >= 1;
 }
 
 /**
@@ -56,10 +47,9 @@ export function convSimd(
   strides: [number, number],
   panelBytes = 1 << 18,
   into?: ConvTarget,
-): Info | null {
+): Info {
   const [B, H, W, Ci] = x.shape, [fh, fw, fCi, Co] = f.shape, [sh, sw] = strides, [pt, pb, pl, pr] = pads;
   if (fCi !== Ci) throw new Error(`internal: filter has ${fCi} input channels, x ${Ci}`);
-  if (!convSimdSupports(Co)) return null;
   const Co4 = Math.ceil(Co / 4) * 4; // the channels computed: Co, or Co padded with zero filter columns
   const OH = Math.floor((H + pt + pb - fh) / sh) + 1, OW = Math.floor((W + pl + pr - fw) / sw) + 1;
   if (OH < 1 || OW < 1) throw new Error(`internal: empty convolution output ${OH}×${OW}`);
@@ -84,10 +74,9 @@ export function convSimd(
   const memory = memoryOf(backend);
   const [image, row, pixel] = into ? [into.image, into.row, into.pixel] : [OH * OW * Co4, OW * Co4, Co4];
   const out = [yp + (into?.offset ?? 0) * 4, image * 4, row * 4, pixel * 4];
-  const tiles = Math.ceil(Co4 / 8), byTiles = tuning.convSplit === "tiles" && tiles > 1 ? 1 : 0;
-  const geometry = [B, OH, OW, Co4, fh, fw, Ci, sh, sw, imageRows * rowFloats, rowFloats, panelBytes];
-  const args = [xp, pp, ...out, ...geometry, simdUsesFma() ? 1 : 0, byTiles];
-  parallelFor("convRows", convRows, memory, args, byTiles ? tiles : B * OH);
+  const geometry = [OH, OW, Co4, fh, fw, Ci, sh, sw, imageRows * rowFloats, rowFloats, panelBytes];
+  const args = [xp, pp, ...out, ...geometry, simdUsesFma() ? 1 : 0];
+  parallelFor("convRows", convRows, memory, args, B * OH);
   backend.disposeData(packed.dataId);
   if (src !== x) backend.disposeData(src.dataId);
   if (Co4 === Co) return y;
@@ -108,25 +97,23 @@ export function convSimd(
  * channels, whatever the split: the result does not depend on it.
  */
 export function convRows(memory: WebAssembly.Memory, args: Float64Array, i0: number, i1: number): void {
-  const [xp, pp, yp, yImage, yRow, yPixel, B, OH, OW, Co4, fh, fw, Ci, sh, sw, imageFloats, rowFloats] = args;
-  const [panelBytes, fma, byTiles] = args.subarray(17);
+  const [xp, pp, yp, yImage, yRow, yPixel, OH, OW, Co4, fh, fw, Ci, sh, sw, imageFloats, rowFloats] = args;
+  const [panelBytes, fma] = args.subarray(16);
   const K = fh * fw * Ci, nTa = Math.floor(OW / 4), ra = OW % 4, nTb = Math.floor(Co4 / 8), rb = Co4 % 8;
   // Each output element is computed whole by one call (one panel, all of K): kernels whose sums start at 0.
   const k = tileKernelsOn(memory, sw * Ci * 4, fma === 1, true); // a pixel's patch is sw·Ci floats after the last
   const aCol = 4, aRow = rowFloats * 4, acc = yPixel;
-  // This call's output rows and tiles of output channels (8 wide, then one 4 wide when Co4 ≡ 4 (mod 8)).
-  const [r0, r1] = byTiles ? [0, B * OH] : [i0, i1];
-  const [tA, tB] = byTiles ? [i0, i1] : [0, nTb + (rb ? 1 : 0)];
   const perPanel = Math.max(1, Math.floor(panelBytes / (K * 32)));
-  // Panels of tiles [first channel, tiles, NR, address]: a panel is read for every output row.
+  // Panels of tiles of output channels [first channel, tiles, NR, address] (8 wide, then one 4 wide when
+  // Co4 ≡ 4 (mod 8)): a panel is read for every output row.
   const panels: [number, number, 4 | 8, number][] = [];
-  for (let t0 = tA; t0 < Math.min(tB, nTb); t0 += perPanel) {
-    panels.push([t0 * 8, Math.min(perPanel, Math.min(tB, nTb) - t0), 8, pp + t0 * K * 32]);
+  for (let t0 = 0; t0 < nTb; t0 += perPanel) {
+    panels.push([t0 * 8, Math.min(perPanel, nTb - t0), 8, pp + t0 * K * 32]);
   }
-  if (rb && tB > nTb) panels.push([nTb * 8, 1, 4, pp + nTb * K * 32]);
+  if (rb) panels.push([nTb * 8, 1, 4, pp + nTb * K * 32]);
   for (const [c0, tiles, NR, bp] of panels) {
     const bCol = NR * 4, bRow = fw * Ci * NR * 4, bTile = K * NR * 4;
-    for (let r = r0; r < r1; r++) {
+    for (let r = i0; r < i1; r++) {
       const b = Math.floor(r / OH), oh = r - b * OH;
       const a = xp + (b * imageFloats + oh * sh * rowFloats) * 4;
       const out = yp + b * yImage + oh * yRow + c0 * 4;

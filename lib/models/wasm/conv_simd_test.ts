@@ -8,7 +8,6 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { type ConvCase, convCases, randn, relError, valuesOn } from "../test_util.ts";
 import { tuning } from "./tuning.ts";
-import { convSimdSupports } from "./conv_simd.ts";
 import { simdOptions, simdUsesFma } from "./tile.ts";
 
 /**
@@ -34,18 +33,11 @@ Deno.test("SIMD convolution (forward and the input gradient's phases) matches th
   const saved = { ...tuning };
   try {
     // One panel of output channels, or one 8-channel tile per panel; then without fused multiply-add.
-    // Split by output rows or by tiles of output channels (one thread here: the whole range either way).
-    const modes = [[1 << 18, null, "rows"], [1, null, "rows"], [1 << 18, false, "rows"], [
-      1,
-      null,
-      "tiles",
-    ]] as const;
-    for (const [panelBytes, fma, convSplit] of modes) {
-      Object.assign(tuning, { simdConv: true, simdPanelBytes: panelBytes, convSplit });
+    for (const [panelBytes, fma] of [[1 << 18, null], [1, null], [1 << 18, false]] as const) {
+      Object.assign(tuning, { simdConv: true, simdPanelBytes: panelBytes });
       simdOptions.fma = fma;
       let worst = 0;
       for (const [i, c] of cases().entries()) {
-        assert.ok(convSimdSupports(c.Co));
         const x = randn(c.B * c.H * c.W * c.Ci, 700 + i), f = randn(c.k * c.k * c.Ci * c.Co, 800 + i);
         const info = tf.backend_util.computeConv2DInfo(
           [c.B, c.H, c.W, c.Ci],
@@ -81,7 +73,7 @@ Deno.test("SIMD convolution (forward and the input gradient's phases) matches th
         worst = Math.max(worst, e0, e1);
       }
       console.log(
-        `panel ${panelBytes} B, FMA ${simdUsesFma()}, split by ${convSplit}: worst relative error over ${cases().length} shapes ${
+        `panel ${panelBytes} B, FMA ${simdUsesFma()}: worst relative error over ${cases().length} shapes ${
           worst.toExponential(2)
         }`,
       );
@@ -90,8 +82,4 @@ Deno.test("SIMD convolution (forward and the input gradient's phases) matches th
     Object.assign(tuning, saved);
     simdOptions.fma = null;
   }
-});
-
-Deno.test("SIMD convolution takes any number of output channels", () => {
-  for (const Co of [1, 3, 4, 5, 12]) assert.equal(convSimdSupports(Co), true);
 });

@@ -36,7 +36,6 @@ export class WasmPool {
   readonly #memory: WebAssembly.Memory;
   readonly #ctl: Int32Array<SharedArrayBuffer>;
   readonly #args: Float64Array<SharedArrayBuffer>;
-  readonly #workers: Worker[];
   readonly #names: readonly string[];
 
   private constructor(
@@ -44,14 +43,12 @@ export class WasmPool {
     threads: number,
     ctl: Int32Array<SharedArrayBuffer>,
     args: Float64Array<SharedArrayBuffer>,
-    workers: Worker[],
     names: readonly string[],
   ) {
     this.#memory = memory;
     this.threads = threads;
     this.#ctl = ctl;
     this.#args = args;
-    this.#workers = workers;
     this.#names = names;
   }
 
@@ -96,7 +93,7 @@ export class WasmPool {
       throw new Error(`the wasm thread pool did not start: ${e instanceof Error ? e.message : e}`);
     }
     for (const w of workers) w.unref();
-    return new WasmPool(memory, threads, ctl, args, workers, jobNames);
+    return new WasmPool(memory, threads, ctl, args, jobNames);
   }
 
   /** Runs `job` (registered as `name`) over items [0, count) on every thread; returns when all are done. */
@@ -131,14 +128,6 @@ export class WasmPool {
     if (Atomics.exchange(ctl, CTL.error, 0) !== 0) {
       throw new Error(`a worker of the wasm thread pool failed in job '${name}'`);
     }
-  }
-
-  /** Stops the workers (they finish the job in hand first). */
-  async close(): Promise<void> {
-    Atomics.store(this.#ctl, CTL.quit, 1);
-    Atomics.add(this.#ctl, CTL.seq, 1);
-    Atomics.notify(this.#ctl, CTL.seq);
-    await Promise.all(this.#workers.map((w) => w.terminate()));
   }
 }
 

@@ -29,8 +29,6 @@ export const tuning = {
   simdMinPixels: 32,
   /** forward convolutions (and the input gradient's phase convolutions) by our SIMD kernels (any Co) */
   simdConv: true,
-  /** how those split across threads: by output rows, or by tiles of 8 output channels */
-  convSplit: "rows" as "rows" | "tiles",
   /** bytes of the filter per panel of output channels in those */
   simdPanelBytes: 1 << 18,
   /** filter gradients with at least this many output channels run as im2colᵀ · dy GEMMs (off: ∞) … */
