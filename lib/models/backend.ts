@@ -16,6 +16,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { registerWasmKernels, simdUsesFma, startWasmThreads } from "./wasm/mod.ts";
+import { registerWebGpuKernels } from "./webgpu/mod.ts";
 
 /** A concrete backend name, as recorded in manifests. */
 export type BackendName = "tensorflow" | "webgpu" | "wasm" | "cpu";
@@ -84,7 +85,10 @@ async function tryWebGpu(requireHardware: boolean): Promise<Attempt> {
     // tfjs runs a kernel on the CPU when its inputs are small and not yet on the GPU; every kernel of ours
     // runs on the GPU (webgpu_test.ts counts the hand-offs).
     tf.env().set("WEBGPU_CPU_FORWARD", false);
-    if (await tf.setBackend("webgpu")) return { ok: true, detail: probe.detail };
+    if (await tf.setBackend("webgpu")) {
+      registerWebGpuKernels();
+      return { ok: true, detail: probe.detail };
+    }
     return { ok: false, detail: "the 'webgpu' backend did not initialise" };
   } catch (e) {
     return { ok: false, detail: firstLine(e) };
