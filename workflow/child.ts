@@ -1,9 +1,13 @@
 /**
- * Entry point of a task's child process (see execute.ts). Reads one job line from stdin, runs the task, and
- * reports on stdout. Exits when stdin closes before the task is done (the runner died).
+ * Entry point of a task's process. Runs one job and reports on stdout in the protocol of `job.ts`.
+ *
+ * - Without arguments (the `process` executor): reads the job as one line on stdin; an `abort` line cancels
+ *   the task, and the end of stdin (the runner died) ends the process.
+ * - `--job FILE` (the `slurm` executor): reads the job from FILE; SIGTERM (Slurm's cancel or time limit)
+ *   cancels the task, which saves its checkpoint.
  * @module
  */
-import { findPipeline, type Job, makeContext, PROTOCOL_MARK } from "./execute.ts";
+import { findPipeline, type Job, makeContext, PROTOCOL_MARK, runJob } from "./job.ts";
 
 const enc = new TextEncoder();
 const send = (msg: unknown) => Deno.stdout.writeSync(enc.encode(PROTOCOL_MARK + JSON.stringify(msg) + "\n"));
@@ -25,21 +29,26 @@ async function nextLine(): Promise<string | undefined> {
   }
 }
 
-const first = await nextLine();
-if (first === undefined) Deno.exit(2);
-const job = JSON.parse(first) as Job;
-
-// Watch stdin: an abort message cancels the task; end of input means the runner is gone.
-(async () => {
-  while (true) {
-    const line = await nextLine();
-    if (line === undefined) Deno.exit(130);
-    if (JSON.parse(line).t === "abort") controller.abort(new Error("cancelled"));
-  }
-})();
+const jobFile = Deno.args[0] === "--job" ? Deno.args[1] : undefined;
+let job: Job;
+if (jobFile) {
+  job = JSON.parse(await Deno.readTextFile(jobFile)) as Job;
+} else {
+  const first = await nextLine();
+  if (first === undefined) Deno.exit(2);
+  job = JSON.parse(first) as Job;
+  // Watch stdin: an abort message cancels the task; end of input means the runner is gone.
+  (async () => {
+    while (true) {
+      const line = await nextLine();
+      if (line === undefined) Deno.exit(130);
+      if (JSON.parse(line).t === "abort") controller.abort(new Error("cancelled"));
+    }
+  })();
+}
 Deno.addSignalListener("SIGTERM", () => {
   controller.abort(new Error("cancelled"));
-  setTimeout(() => Deno.exit(143), 2000);
+  setTimeout(() => Deno.exit(143), jobFile ? 20_000 : 2000);
 });
 
 /** The process's peak resident memory (VmHWM on Linux; else the current RSS). */
@@ -59,7 +68,7 @@ try {
     log: (level, message) => send({ t: "log", level, message }),
     progress: (progress) => send({ t: "progress", progress }),
   }, controller.signal);
-  await task.run(ctx);
+  await runJob(task, ctx, job);
   send({ t: "done", peakRssBytes: peakRss() });
   Deno.exit(0);
 } catch (e) {

@@ -6,6 +6,8 @@
 import { parseArgs } from "node:util";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { formatBytes, formatDuration } from "./fsutil.ts";
+import { EXECUTOR_NAMES, type ExecutorName } from "./executor.ts";
+import { checkSlurmOptions, mergeSlurmOptions } from "./executors/slurm_options.ts";
 import { collectGarbage } from "./gc.ts";
 import { parseParamArgs } from "./params.ts";
 import type { Pipeline } from "./pipeline.ts";
@@ -16,6 +18,8 @@ const USAGE = `Usage:
   reproduce [--profile P] [--only T,..] [--until T,..] [--force T,..|all] [--dry-run]
             [--param task.key=value]... [--jobs N] [--threads N] [--no-wait] [--backend B] [--log-level L]
             [--verbose] [--no-<after step>]  skip the step run after the DAG (e.g. --no-site)
+            [--executor process|inline|slurm] [--slurm-partition P] [--slurm-gpu-partition P]
+            [--slurm-account A] [--slurm-arg FLAG]...
   status    [--profile P] [--json] [--param task.key=value]... [--force T,..|all]
   gc        [--dry-run] [--checkpoints]
 Common: [--cache DIR] [--results DIR]`;
@@ -48,6 +52,11 @@ export async function runCli(pipeline: Pipeline, argv: string[]): Promise<number
         param: { type: "string", multiple: true },
         jobs: { type: "string" },
         threads: { type: "string" },
+        executor: { type: "string" },
+        "slurm-partition": { type: "string" },
+        "slurm-gpu-partition": { type: "string" },
+        "slurm-account": { type: "string" },
+        "slurm-arg": { type: "string", multiple: true },
         "no-wait": { type: "boolean" },
         backend: { type: "string" },
         "log-level": { type: "string" },
@@ -81,7 +90,26 @@ export async function runCli(pipeline: Pipeline, argv: string[]): Promise<number
     (name) => pipeline.tasks.find((t) => t.name === name)?.params,
     taskNames,
   );
-  let jobs = navigator.hardwareConcurrency;
+  const executor = values.executor ?? "process";
+  if (!EXECUTOR_NAMES.includes(executor as ExecutorName)) {
+    throw new UsageError(`--executor: expected one of ${EXECUTOR_NAMES.join(", ")}, got '${executor}'`);
+  }
+  let slurm;
+  try {
+    slurm = mergeSlurmOptions(
+      pipeline.profiles[profile].slurm,
+      checkSlurmOptions({
+        ...(values["slurm-partition"] ? { partition: values["slurm-partition"] } : {}),
+        ...(values["slurm-gpu-partition"] ? { gpuPartition: values["slurm-gpu-partition"] } : {}),
+        ...(values["slurm-account"] ? { account: values["slurm-account"] } : {}),
+        ...(values["slurm-arg"] ? { sbatchArgs: values["slurm-arg"] } : {}),
+      }, "--slurm-*"),
+    );
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  // On a cluster, jobs wait in Slurm's queue rather than for this machine's cores.
+  let jobs = executor === "slurm" ? 64 : navigator.hardwareConcurrency;
   if (values.jobs !== undefined) {
     jobs = Number(values.jobs);
     if (!Number.isInteger(jobs) || jobs < 1) {
@@ -108,7 +136,14 @@ export async function runCli(pipeline: Pipeline, argv: string[]): Promise<number
     only: list(values.only),
     until: list(values.until),
     force: force.includes("all") ? "all" : force,
-    settings: { jobs, backend: values.backend ?? "auto", logLevel, threads },
+    settings: {
+      jobs,
+      backend: values.backend ?? "auto",
+      logLevel,
+      threads,
+      executor,
+      ...(executor === "slurm" ? { slurm } : {}),
+    },
     wait: !values["no-wait"],
     cacheDir,
     resultsDir,

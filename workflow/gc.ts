@@ -34,7 +34,10 @@ export async function collectGarbage(
         if (!e.name.endsWith(".json")) continue;
         const record = await readJson<RunRecord>(join(runsDir, e.name));
         if (!record) throw new Error(`Cannot read run record ${join(runsDir, e.name)}: not valid JSON`);
-        for (const t of Object.values(record.tasks)) keep.add(t.key);
+        for (const t of Object.values(record.tasks)) {
+          keep.add(t.key);
+          for (const k of Object.values(t.shards ?? {})) keep.add(k);
+        }
       }
     }
     let freed = 0;

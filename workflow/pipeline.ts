@@ -7,6 +7,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type ParamValues, resolveParams } from "./params.ts";
 import type { Alternatives, AnyTask, Input } from "./task.ts";
+import { checkResources, type Resources } from "./resources.ts";
+import { checkSlurmOptions, type SlurmOptions } from "./executors/slurm_options.ts";
 
 /** Per-task param overrides of a profile, typed against the pipeline's tasks. */
 export type Overrides<T extends readonly AnyTask[]> = {
@@ -23,6 +25,10 @@ export interface Profile {
   params: Record<string, Record<string, unknown>>;
   /** Choices of {@link oneOf} inputs: task name → input name → upstream task name. */
   inputs?: Record<string, Record<string, string>>;
+  /** Resource overrides per task name (what a task needs of a machine; never part of a key). */
+  resources?: Record<string, Partial<Resources>>;
+  /** Slurm settings of this profile (partitions, account, extra `sbatch` flags); the command line wins. */
+  slurm?: SlurmOptions;
 }
 
 /** A profile's DAG: its tasks in pipeline order and each task's wired inputs. */
@@ -118,7 +124,14 @@ export interface Pipeline {
  * `defineProfile<Stages>({...})`); values are checked again at run time, so unknown keys are errors either way.
  */
 export function defineProfile<T extends readonly AnyTask[]>(
-  profile: { name: string; description: string; params: Overrides<T>; inputs?: Profile["inputs"] },
+  profile: {
+    name: string;
+    description: string;
+    params: Overrides<T>;
+    inputs?: Profile["inputs"];
+    resources?: { [K in T[number] as K["name"]]?: Partial<Resources> };
+    slurm?: SlurmOptions;
+  },
 ): Profile {
   return profile as Profile;
 }
@@ -198,6 +211,21 @@ export function definePipeline(spec: {
         }
       }
     }
+    for (const key of Object.keys(profile)) {
+      if (!["name", "description", "params", "inputs", "resources", "slurm"].includes(key)) {
+        throw new Error(
+          `Profile '${profile.name}': unknown field '${key}': expected name, description, params, inputs, ` +
+            `resources, slurm`,
+        );
+      }
+    }
+    for (const [taskName, request] of Object.entries(profile.resources ?? {})) {
+      if (!seen.has(taskName)) {
+        throw new Error(`Profile '${profile.name}' sets resources of unknown task '${taskName}'`);
+      }
+      checkResources(request, `Profile '${profile.name}': resources of '${taskName}'`);
+    }
+    checkSlurmOptions(profile.slurm, `Profile '${profile.name}': slurm`);
     profiles[profile.name] = profile;
   }
   if (!profiles[spec.defaultProfile]) {

@@ -128,3 +128,21 @@ Deno.test("oneOf inputs are wired per profile; tasks feeding only unpicked alter
   assert.throws(() => bad({ train: { pixels: "crops" } }), /wires unknown input 'train.pixels'/);
   assert.throws(() => bad({ nope: {} }), /wires inputs of unknown task 'nope'/);
 });
+
+Deno.test("profiles: resources per task and slurm settings are checked; unknown fields are errors", () => {
+  const make = (extra: Record<string, unknown>) => () =>
+    definePipeline({
+      module: import.meta.url,
+      tasks: [a, b],
+      profiles: [{ ...profile(), ...extra }],
+      defaultProfile: "default",
+    });
+  make({ resources: { b: { gpus: 1, minutes: 600 } }, slurm: { gpuPartition: "gpu" } })();
+  assert.throws(
+    make({ resources: { nope: { cpus: 1 } } }),
+    /Profile 'default' sets resources of unknown task 'nope'/,
+  );
+  assert.throws(make({ resources: { a: { gpu: 1 } } }), /resources of 'a': unknown resource 'gpu'/);
+  assert.throws(make({ slurm: { partitions: "x" } }), /Profile 'default': slurm: unknown key 'partitions'/);
+  assert.throws(make({ executor: "slurm" }), /Profile 'default': unknown field 'executor'/);
+});

@@ -23,6 +23,8 @@ export interface TaskRecord {
   codeFiles: Record<string, string>;
   outputDigest: string;
   finished: string;
+  /** A sharded task's shards: id → key (kept by `gc` with the task's object). */
+  shards?: Record<string, string>;
 }
 
 /** `cache/runs/<profile>.json`. */

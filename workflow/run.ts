@@ -6,18 +6,23 @@
  * failure stops new work; running siblings finish and keep their artifacts.
  * @module
  */
-import { hostname } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
+import { type AttemptContext, type AttemptPlan, type AttemptResult, runAttempt } from "./attempt.ts";
+import { runSharded } from "./shards.ts";
 import { CodeDigester } from "./code_digest.ts";
-import { execute, type Job } from "./execute.ts";
-import { copyTree, formatBytes, formatDuration, readJson, removeTree, replaceDir } from "./fsutil.ts";
+import { createExecutor } from "./executor.ts";
+import { readJson } from "./fsutil.ts";
 import { acquireLock } from "./lock.ts";
 import type { ParamValue } from "./params.ts";
 import type { Pipeline } from "./pipeline.ts";
-import { ENGINE_VERSION, Planner, type RunRecord, type TaskPlan } from "./plan.ts";
+import { Planner, type RunRecord, type TaskPlan } from "./plan.ts";
 import type { Reporter } from "./progress.ts";
-import { type KeyComponents, keyOf, type Manifest, Store } from "./store.ts";
+import { resolveResources, type Resources } from "./resources.ts";
+import { exportResults } from "./results.ts";
+import { type KeyComponents, keyOf, Store } from "./store.ts";
 import type { AnyTask, RunSettings } from "./task.ts";
+
+export { summaryTable } from "./results.ts";
 
 /** Options of {@link runPipeline} and {@link planPipeline}. */
 export interface RunOptions {
@@ -135,18 +140,6 @@ export function threadShare(o: { free: number; sharing: number; cap: number }): 
   return Math.max(1, Math.min(o.cap, Math.floor(o.free / Math.max(1, o.sharing))));
 }
 
-const versions = () => ({
-  deno: Deno.version.deno,
-  v8: Deno.version.v8,
-  typescript: Deno.version.typescript,
-});
-const host = () => ({
-  hostname: hostname(),
-  os: Deno.build.os,
-  arch: Deno.build.arch,
-  cpus: navigator.hardwareConcurrency,
-});
-
 interface State {
   phase: "waiting" | "ready" | "running" | "done" | "failed" | "cancelled";
   key?: string;
@@ -208,18 +201,15 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
      * A threaded task's threads: its share of the free cores, split evenly with the other threaded tasks
      * ready to start beside it (as many as there are free slots), at most `settings.threads`.
      */
+    const busyCores = () => [...held.values()].reduce((a, n) => a + n, 0);
     const threadsFor = (t: AnyTask): number => {
       if (!t.threaded || t.isolation === "inline") return 1;
       const waiting = tasks.filter((u) =>
         u !== t && u.threaded && u.isolation !== "inline" && needed.has(u.name) &&
         states.get(u.name)!.phase === "ready"
       ).length;
-      let busy = 0;
-      for (const n of held.values()) {
-        busy += n;
-      }
       return threadShare({
-        free: cores - busy,
+        free: cores - busyCores(),
         sharing: Math.min(1 + waiting, opts.settings.jobs - running.size),
         cap: opts.settings.threads ?? cores,
       });
@@ -227,6 +217,13 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
     const abort = new AbortController();
     opts.signal?.addEventListener("abort", () =>
       abort.abort(), { once: true });
+    const executor = createExecutor(opts.settings, { cacheDir: opts.cacheDir });
+    const profileResources = opts.pipeline.profiles[opts.profile].resources ?? {};
+    const resourcesOf = (t: AnyTask): Resources => resolveResources(t.resources, profileResources[t.name]);
+    // Everything that might run must be placeable before anything is submitted.
+    await executor.check(
+      tasks.filter((t) => needed.has(t.name)).map((t) => ({ task: t, resources: resourcesOf(t) })),
+    );
     let stopping = false;
     let scopeError: Error | undefined;
     const forced = (t: AnyTask) => force === "all" || force.has(t.name);
@@ -245,12 +242,14 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
         if (verdict.ok) {
           Object.assign(st, { phase: "done", outcome: "cached", digest: verdict.manifest.outputDigest });
           if (scope.has(t.name)) {
+            const shards = record.tasks[t.name]?.key === key ? record.tasks[t.name].shards : undefined;
             record.tasks[t.name] = {
               key,
               components,
               codeFiles: verdict.manifest.codeFiles,
               outputDigest: verdict.manifest.outputDigest,
               finished: verdict.manifest.finished,
+              ...(shards ? { shards } : {}),
             };
           }
           return;
@@ -274,109 +273,73 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
 
     const launch = (t: AnyTask, st: State) => {
       st.phase = "running";
-      const threads = threadsFor(t);
-      held.set(t.name, threads);
+      const resources = resourcesOf(t);
+      // A local executor shares this machine's free cores out as threads; elsewhere a threaded task gets the
+      // CPUs it asked for.
+      const threads = executor.local ? threadsFor(t) : (t.threaded ? resources.cpus : 1);
+      // A sharded task runs its shards side by side: locally on the free cores, on a cluster as many as --jobs.
+      const shardSlots = executor.local
+        ? Math.max(1, Math.min(opts.settings.jobs, cores - busyCores()))
+        : opts.settings.jobs;
+      held.set(t.name, executor.local ? (t.shards ? shardSlots : threads) : 0);
       if (forced(t)) forcedDone.add(t.name);
-      const key = st.key!;
+      const inputKeys: Record<string, string> = {};
+      for (const [name, up] of planner.inputs(t)) inputKeys[name] = states.get(up.name)!.key!;
       const p = (async () => {
-        const started = new Date();
-        const work = await store.newWorkDir(t.name);
-        const logPath = join(work, "task.log");
-        const log: string[] = [];
-        const logFile = await Deno.open(logPath, { write: true, create: true, append: true });
-        const enc = new TextEncoder();
-        const events = {
-          log(level: string, message: string) {
-            const line = `${new Date().toISOString()} ${level} ${message}`;
-            if (log.length < 20_000) log.push(line);
-            logFile.writeSync(enc.encode(line + "\n"));
-            reporter.taskLog(t.name, level, message);
-          },
-          progress(pr: Parameters<Reporter["taskProgress"]>[1]) {
-            reporter.taskProgress(t.name, pr);
-          },
-        };
-        reporter.taskStarted(t.name, st.reasons);
-        const inputs: Record<string, string> = {};
-        for (const [name, up] of planner.inputs(t)) inputs[name] = store.objectDir(states.get(up.name)!.key!);
-        const checkpoint = store.checkpointDir(key);
-        await Deno.mkdir(checkpoint, { recursive: true });
-        const job: Job = {
-          pipeline: pipeline.module,
-          task: t.name,
-          key,
-          params: planner.params(t),
-          inputs,
-          out: join(work, "out"),
-          checkpoint,
-          root: pipeline.root,
-          settings: opts.settings,
+        const attempt = t.shards
+          ? (a: AttemptPlan, c: AttemptContext) => runSharded(a, c, shardSlots)
+          : runAttempt;
+        const r: AttemptResult & { shards?: Record<string, string>; wallMs?: number } = await attempt({
+          task: t,
+          key: st.key!,
+          components: st.components!,
+          reasons: st.reasons,
+          inputKeys,
           threads,
-        };
-        try {
-          const changed = await planner.codeChangedSince(t);
-          if (changed.length) {
-            throw new Error(
-              `its code changed on disk during this run (${
-                changed.join(", ")
-              }); run again to use the new code`,
-            );
-          }
-          const measured = await execute(t, job, events, abort.signal);
-          logFile.close();
-          const finished = new Date();
-          const code = await planner.code(t);
-          const inputKeys: Record<string, string> = {};
-          for (const [name, up] of planner.inputs(t)) inputKeys[name] = states.get(up.name)!.key!;
-          const manifest: Manifest = await store.commit(key, job.out, {
-            task: t.name,
-            components: st.components!,
-            codeFiles: code.files,
-            inputKeys,
-            started: started.toISOString(),
-            finished: finished.toISOString(),
-            durationMs: finished.getTime() - started.getTime(),
-            peakRssBytes: measured.peakRssBytes,
-            host: host(),
-            versions: versions(),
-            settings: { ...opts.settings, profile: opts.profile, taskThreads: threads },
-            log,
-          });
+          resources,
+        }, {
+          store,
+          planner,
+          executor,
+          reporter,
+          settings: opts.settings,
+          profile: opts.profile,
+          pipelineModule: pipeline.module,
+          root: pipeline.root,
+          signal: abort.signal,
+        });
+        if (r.ok) {
           Object.assign(st, {
             phase: "done",
             outcome: "ran",
-            digest: manifest.outputDigest,
-            durationMs: manifest.durationMs,
-            peakRssBytes: measured.peakRssBytes,
+            digest: r.manifest.outputDigest,
+            durationMs: r.wallMs ?? r.manifest.durationMs,
+            peakRssBytes: r.peakRssBytes,
           });
           record.tasks[t.name] = {
-            key,
+            key: st.key!,
             components: st.components!,
-            codeFiles: code.files,
-            outputDigest: manifest.outputDigest,
-            finished: manifest.finished,
+            codeFiles: r.manifest.codeFiles,
+            outputDigest: r.manifest.outputDigest,
+            finished: r.manifest.finished,
+            ...(r.shards ? { shards: r.shards } : {}),
           };
           await saveRecord();
-          reporter.taskFinished(t.name, "ran", manifest.durationMs);
-        } catch (e) {
-          try {
-            logFile.close();
-          } catch { /* closed */ }
-          const cancelled = abort.signal.aborted;
-          const kept = join(store.dir, "logs", `${t.name}-${key.slice(0, 12)}.log`);
-          await Deno.mkdir(join(store.dir, "logs"), { recursive: true });
-          await Deno.copyFile(logPath, kept);
+          reporter.taskFinished(t.name, "ran", st.durationMs);
+        } else {
+          const state = r.cancelled ? "cancelled" : "failed";
           Object.assign(st, {
-            phase: cancelled ? "cancelled" : "failed",
-            outcome: cancelled ? "cancelled" : "failed",
-            durationMs: Date.now() - started.getTime(),
-            error: (e as Error).message,
-            log: kept,
+            phase: state,
+            outcome: state,
+            durationMs: r.durationMs,
+            error: r.error,
+            log: r.log,
           });
           stopping = true;
-          reporter.taskFinished(t.name, cancelled ? "cancelled" : "failed", st.durationMs);
-        } finally {
-          await removeTree(work);
+          // The first failure stops new work. Locally, running siblings finish and keep their outputs; on a
+          // cluster, the runner cancels its other jobs (a training resumes from its checkpoint next time).
+          if (!r.cancelled && !executor.local) abort.abort();
+          reporter.taskFinished(t.name, state, r.durationMs);
         }
       })();
       running.set(t.name, p);
@@ -456,6 +419,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
       await Promise.race(running.values());
     }
     await Promise.allSettled(running.values());
+    await executor.cancelAll();
     await saveRecord();
     if (scopeError) throw scopeError;
 
@@ -483,109 +447,4 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
   } finally {
     lock.release();
   }
-}
-
-/** Copies the listed top-level entries of an output folder (those that exist) into `dest`. */
-async function copyPublished(src: string, dest: string, entries: readonly string[]): Promise<void> {
-  await Deno.mkdir(dest, { recursive: true });
-  for (const entry of entries) {
-    if (entry.includes("..") || entry.startsWith("/")) {
-      throw new Error(`publish: expected a path inside the task's output, got '${entry}'`);
-    }
-    const info = await Deno.stat(join(src, entry)).catch(() => null);
-    if (!info) continue;
-    if (info.isDirectory) await copyTree(join(src, entry), join(dest, entry));
-    else {
-      await Deno.mkdir(dirname(join(dest, entry)), { recursive: true });
-      await Deno.copyFile(join(src, entry), join(dest, entry));
-    }
-  }
-}
-
-/**
- * Writes `results/<profile>/`: `run.json` (the DAG with each task's key, state, duration, params, inputs and
- * provenance) and a copy of every `publish` task's output under its name. Built beside and swapped in.
- */
-async function exportResults(
-  opts: RunOptions,
-  store: Store,
-  planner: Planner,
-  outcomes: TaskOutcome[],
-  t0: number,
-): Promise<string> {
-  const target = join(opts.resultsDir, opts.profile);
-  const tmp = join(opts.resultsDir, `.${opts.profile}.tmp-${crypto.randomUUID().slice(0, 8)}`);
-  await Deno.mkdir(tmp, { recursive: true });
-  const tasks = [];
-  for (const o of outcomes) {
-    const t = planner.task(o.task);
-    const manifest = (await store.readManifest(o.key!))!;
-    if (t.publish === true) await copyTree(store.objectDir(o.key!), join(tmp, t.name));
-    else if (t.publish) await copyPublished(store.objectDir(o.key!), join(tmp, t.name), t.publish);
-    tasks.push({
-      name: t.name,
-      description: t.description ?? "",
-      key: o.key,
-      state: o.state,
-      durationMs: o.state === "ran" ? o.durationMs : 0,
-      peakRssBytes: o.state === "ran" ? o.peakRssBytes : null,
-      reasons: o.reasons,
-      computed: {
-        started: manifest.started,
-        finished: manifest.finished,
-        durationMs: manifest.durationMs,
-        peakRssBytes: manifest.peakRssBytes ?? null,
-      },
-      version: t.version,
-      params: planner.params(t),
-      inputs: Object.fromEntries(planner.inputs(t).map(([name, up]) => [name, up.name])),
-      inputKeys: manifest.inputKeys,
-      codeDigest: manifest.components.code,
-      codeFiles: Object.keys(manifest.codeFiles),
-      npm: manifest.components.npm,
-      outputDigest: manifest.outputDigest,
-      files: Object.keys(manifest.files).length,
-      bytes: Object.values(manifest.files).reduce((a, f) => a + f.size, 0),
-      published: t.publish ? t.name : null,
-      object: store.objectDir(o.key!),
-    });
-  }
-  const prof = opts.pipeline.profiles[opts.profile];
-  const run = {
-    profile: opts.profile,
-    description: prof.description,
-    engine: ENGINE_VERSION,
-    started: new Date(t0).toISOString(),
-    finished: new Date().toISOString(),
-    durationMs: Date.now() - t0,
-    host: host(),
-    versions: versions(),
-    settings: opts.settings,
-    tasks,
-  };
-  await Deno.writeTextFile(join(tmp, "run.json"), JSON.stringify(run, null, 2) + "\n");
-  await replaceDir(tmp, target);
-  return target;
-}
-
-/** A formatted summary table: task, state, duration. */
-export function summaryTable(summary: { tasks: TaskOutcome[]; durationMs: number }): string {
-  const rows = summary.tasks.filter((t) => t.state !== "skipped");
-  const w = Math.max(4, ...rows.map((r) => r.task.length));
-  const lines = [`${"task".padEnd(w)}  ${"state".padEnd(9)}  ${"duration".padEnd(9)}  peak memory`];
-  for (const r of rows) {
-    const ran = r.state === "ran" || r.state === "failed";
-    lines.push(
-      `${r.task.padEnd(w)}  ${r.state.padEnd(9)}  ${(ran ? formatDuration(r.durationMs) : "-").padEnd(9)}  ${
-        r.state === "ran" && r.peakRssBytes ? formatBytes(r.peakRssBytes) : "-"
-      }`.trimEnd(),
-    );
-  }
-  const peak = Math.max(0, ...rows.map((r) => (r.state === "ran" ? r.peakRssBytes ?? 0 : 0)));
-  lines.push(
-    `${"total".padEnd(w)}  ${"".padEnd(9)}  ${formatDuration(summary.durationMs).padEnd(9)}  ${
-      peak ? `${formatBytes(peak)} (largest task)` : ""
-    }`.trimEnd(),
-  );
-  return lines.join("\n");
 }

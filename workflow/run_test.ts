@@ -499,3 +499,140 @@ if (import.meta.main) await main(pipeline);
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("executors: --executor inline makes the same keys and outputs as process; unknown ones are errors", async () => {
+  const dir = await makeToyProject();
+  const local = await runToy(dir, ["reproduce", "--cache", join(dir, "c1"), "--results", join(dir, "r1")]);
+  assert.equal(local.code, 0, local.stderr);
+  const inline = await runToy(dir, [
+    "reproduce",
+    "--executor",
+    "inline",
+    "--cache",
+    join(dir, "c2"),
+    "--results",
+    join(dir, "r2"),
+  ]);
+  assert.equal(inline.code, 0, inline.stderr);
+  const tasksOf = async (r: string) =>
+    JSON.parse(await Deno.readTextFile(join(dir, r, "default", "run.json"))).tasks.map((
+      t: { name: string; key: string; outputDigest: string; object: string },
+    ) => ({ ...t, manifest: JSON.parse(Deno.readTextFileSync(join(t.object, "manifest.json"))) }));
+  const [a, b] = [await tasksOf("r1"), await tasksOf("r2")];
+  assert.deepEqual(b.map((t: { key: string }) => t.key), a.map((t: { key: string }) => t.key));
+  assert.deepEqual(
+    b.map((t: { outputDigest: string }) => t.outputDigest),
+    a.map((t: { outputDigest: string }) => t.outputDigest),
+  );
+  // The executor and the resources are recorded, not hashed; inline attempts have no process of their own.
+  assert.deepEqual(
+    a.map((t: { manifest: { settings: { executor: string } } }) => t.manifest.settings.executor),
+    [
+      "process",
+      "process",
+      "process",
+      "process",
+    ],
+  );
+  for (const t of b) {
+    assert.equal(t.manifest.settings.executor, "inline");
+    assert.deepEqual(t.manifest.settings.resources, { cpus: 1, memGiB: 4, gpus: 0, minutes: 60 });
+    assert.equal(t.manifest.peakRssBytes, null);
+  }
+  const bad = await runToy(dir, ["reproduce", "--executor", "kubernetes"]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--executor: expected one of process, inline, slurm, got 'kubernetes'/);
+  await Deno.remove(dir, { recursive: true });
+});
+
+/** A toy pipeline with a sharded task: `parts` writes n files, `squares` is one shard per file. */
+const SHARDED = {
+  "parts.ts": `import { defineTask, p } from "${MOD}";
+export const parts = defineTask({
+  name: "parts",
+  version: 1,
+  params: { n: p.int(3, { min: 1 }) },
+  run(ctx) {
+    Deno.mkdirSync(ctx.out + "/parts");
+    for (let i = 1; i <= ctx.params.n; i++) Deno.writeTextFileSync(ctx.out + "/parts/" + i + ".json", String(i));
+  },
+});
+`,
+  "squares.ts": `import { defineTask, p } from "${MOD}";
+import { parts } from "./parts.ts";
+export const squares = defineTask({
+  name: "squares",
+  version: 1,
+  inputs: { parts },
+  params: { failOn: p.int(0, { min: 0 }) },
+  shards(params, inputs) {
+    return [...Deno.readDirSync(inputs.parts + "/parts")].map((e) => e.name).sort().map((f) => ({
+      id: "p" + f.replace(".json", ""),
+      reads: { parts: ["parts/" + f] },
+    }));
+  },
+  run(ctx) {
+    const i = Number(ctx.shard!.slice(1));
+    if (i === ctx.params.failOn) throw new Error("shard " + i + " was told to fail");
+    const v = Number(Deno.readTextFileSync(ctx.inputs.parts + "/parts/" + i + ".json"));
+    Deno.writeTextFileSync(ctx.out + "/square.txt", String(v * v));
+  },
+  merge(ctx) {
+    let total = 0;
+    for (const dir of Object.values(ctx.shards!)) total += Number(Deno.readTextFileSync(dir + "/square.txt"));
+    Deno.writeTextFileSync(ctx.out + "/total.txt", String(total));
+  },
+});
+`,
+  "pipeline.ts": `import { definePipeline, main } from "${MOD}";
+import { parts } from "./parts.ts";
+import { squares } from "./squares.ts";
+export const pipeline = definePipeline({
+  module: import.meta.url,
+  tasks: [parts, squares],
+  profiles: [{ name: "default", description: "toy shards", params: {} }],
+  defaultProfile: "default",
+});
+if (import.meta.main) await main(pipeline);
+`,
+};
+
+Deno.test("sharded tasks: one cached object per shard, a merge; a new part runs only its shard; failures name it", async () => {
+  const dir = await makeToyProject(SHARDED);
+  const total = () => Deno.readTextFileSync(join(dir, "cache", "objects", run().tasks[1].key, "total.txt"));
+  const run = () => JSON.parse(Deno.readTextFileSync(join(dir, "results/default/run.json")));
+  const started = (stderr: string) => [...stderr.matchAll(/(squares\[\w+\]): started/g)].map((m) => m[1]);
+  const first = await runToy(dir, ["reproduce", "--verbose"]);
+  assert.equal(first.code, 0, first.stderr);
+  assert.deepEqual(started(first.stderr).sort(), [
+    "squares[merge]",
+    "squares[p1]",
+    "squares[p2]",
+    "squares[p3]",
+  ]);
+  assert.equal(total(), String(1 + 4 + 9));
+  // One more part: the parts object changes, and only the new part's shard runs; the merge reruns.
+  const second = await runToy(dir, ["reproduce", "--verbose", "--param", "parts.n=4"]);
+  assert.equal(second.code, 0, second.stderr);
+  assert.match(second.stderr, /squares: 4 shards: 1 to run, 3 cached/);
+  assert.deepEqual(started(second.stderr).sort(), ["squares[merge]", "squares[p4]"]);
+  assert.equal(total(), String(1 + 4 + 9 + 16));
+  // The run record lists the shards' keys (gc keeps them), and each is an object of its own.
+  const record = JSON.parse(Deno.readTextFileSync(join(dir, "cache/runs/default.json")));
+  assert.deepEqual(Object.keys(record.tasks.squares.shards), ["p1", "p2", "p3", "p4"]);
+  for (const key of Object.values(record.tasks.squares.shards) as string[]) {
+    const m = JSON.parse(Deno.readTextFileSync(join(dir, "cache/objects", key, "manifest.json")));
+    assert.equal(m.task, "squares");
+    assert.ok(m.components.shard.id.startsWith("p"));
+  }
+  const gc = await runToy(dir, ["gc", "--param", "parts.n=4"]);
+  assert.equal(gc.code, 0, gc.stderr);
+  for (const key of Object.values(record.tasks.squares.shards) as string[]) {
+    assert.ok(await exists(join(dir, "cache/objects", key)), "gc keeps the shards of the latest run");
+  }
+  // A failing shard fails the task, naming the shard; the shards that ran stay cached.
+  const failing = await runToy(dir, ["reproduce", "--param", "parts.n=5", "--param", "squares.failOn=5"]);
+  assert.equal(failing.code, 1);
+  assert.match(failing.stderr, /Task 'squares' failed: shard 'p5': shard 5 was told to fail/);
+  await Deno.remove(dir, { recursive: true });
+});

@@ -40,6 +40,11 @@ export interface KeyComponents {
   inputs: Record<string, { task: string; digest: string }>;
   /** Fingerprint of external data, for tasks that declare one. */
   fingerprint?: string;
+  /**
+   * For one shard of a sharded task: its id and fingerprint (`inputs` then hold the digests of the files it
+   * reads, not of the whole inputs).
+   */
+  shard?: { id: string; fingerprint?: string };
 }
 
 /** Everything recorded about one object. */

@@ -21,6 +21,8 @@
  * @module
  */
 import type { ParamSpecs, ParamValues } from "./params.ts";
+import { checkResources, type Resources } from "./resources.ts";
+import type { SlurmOptions } from "./executors/slurm_options.ts";
 
 /** Leveled logger given to a task; lines go to the task's log (kept in its manifest). */
 export interface Logger {
@@ -57,6 +59,10 @@ export interface RunSettings {
    * Each gets its share of the cores free when it starts ({@link TaskContext.threads}).
    */
   threads?: number;
+  /** Where tasks run: `process` (default), `inline` or `slurm` (see `executor.ts`). */
+  executor?: string;
+  /** The `slurm` executor's settings (the profile's, then the command line's). */
+  slurm?: SlurmOptions;
 }
 
 /** What `run` receives. Paths are absolute. */
@@ -80,6 +86,13 @@ export interface TaskContext<P, I extends string> {
   /** Aborted when the user interrupts the run or a sibling task fails. */
   readonly signal: AbortSignal;
   readonly settings: Readonly<RunSettings>;
+  /** The shard this attempt computes, for a task declared with `shards` (see {@link TaskSpec.shards}). */
+  readonly shard?: string;
+  /**
+   * For a sharded task's `merge`: each shard's id → the read-only folder of its output, in the order
+   * `shards` listed them.
+   */
+  readonly shards?: Readonly<Record<string, string>>;
   /**
    * CPU threads this attempt may compute on: for a `threaded` task, its share of the cores that were free
    * when it started (so that tasks running side by side do not oversubscribe the machine), at most
@@ -100,6 +113,24 @@ export interface Alternatives {
 export function oneOf(...tasks: AnyTask[]): Alternatives {
   if (tasks.length === 0) throw new Error("oneOf: expected at least one task");
   return Object.freeze({ alternatives: tasks });
+}
+
+/**
+ * One shard of a sharded task: its id and what it reads. Its key covers the task's code, version and params,
+ * the id, the files of its inputs under `reads` (paths relative to an input's folder; a folder ends with `/`,
+ * `""` is the whole input) and `fingerprint`, and nothing else of the inputs: a shard whose own files did not
+ * change stays cached when others are added or changed.
+ */
+export interface ShardSpec {
+  /** `[A-Za-z0-9._-]+`, unique within the task. */
+  id: string;
+  /** Per input name, the files and folders of that input the shard reads. */
+  reads: Record<string, string[]>;
+  /**
+   * What else the shard depends on that is not a whole file of an input: its rows of a shared table, the
+   * sizes and times of external files. Part of the shard's key.
+   */
+  fingerprint?: string;
 }
 
 /** An input declaration: a task, or alternatives. */
@@ -133,6 +164,11 @@ export interface TaskSpec<N extends string, S extends ParamSpecs, I extends Reco
    */
   threaded?: boolean;
   /**
+   * What the task needs of a machine (defaults: 1 CPU, 4 GiB, no GPU, 60 minutes); a profile may override
+   * it. Executors that place tasks on machines (Slurm) ask for it; it never changes the key.
+   */
+  resources?: Partial<Resources>;
+  /**
    * Extra files (project-relative) whose contents the task depends on but which are not modules in its
    * import graph (a wasm binary, a data table): digested verbatim into the code digest.
    */
@@ -144,6 +180,19 @@ export interface TaskSpec<N extends string, S extends ParamSpecs, I extends Reco
   fingerprint?: (params: ParamValues<S>, root: string) => Promise<string> | string;
   /** The computation. Must be pure given inputs and params; writes only under `ctx.out` and `ctx.checkpoint`. */
   run(ctx: TaskContext<ParamValues<S>, Extract<keyof I, string>>): Promise<void> | void;
+  /**
+   * Splits the task into shards known before it runs, from its params and its inputs' folders (read in the
+   * runner: keep it cheap, e.g. a metadata table). The engine runs `run` once per shard (`ctx.shard` set), each
+   * keyed and cached on its own ({@link ShardSpec}) and placed by the executor like a task, then `merge`
+   * once to combine the shards' outputs (`ctx.shards`) into the task's output, which is keyed as any task's.
+   * Needs `merge`.
+   */
+  shards?(
+    params: ParamValues<S>,
+    inputs: Readonly<Record<Extract<keyof I, string>, string>>,
+  ): Promise<ShardSpec[]> | ShardSpec[];
+  /** Combines the shards' outputs (`ctx.shards`) into `ctx.out`; cheap, it runs in one process. */
+  merge?(ctx: TaskContext<ParamValues<S>, Extract<keyof I, string>>): Promise<void> | void;
 }
 
 /** A declared task. */
@@ -157,6 +206,7 @@ export interface Task<
   readonly isolation: Isolation;
   readonly threaded: boolean;
   readonly files: string[];
+  readonly resources: Partial<Resources>;
   /** file: URL of the module that declared the task (the root of its code digest). */
   readonly module: string;
 }
@@ -202,12 +252,21 @@ export function defineTask<
     "isolation",
     "threaded",
     "files",
+    "resources",
     "fingerprint",
     "run",
+    "shards",
+    "merge",
     "module",
   ]);
   for (const key of Object.keys(spec)) {
     if (!allowed.has(key)) throw new Error(`Task '${spec.name}': unknown field '${key}'`);
+  }
+  const resources = checkResources(spec.resources, `Task '${spec.name}': resources`);
+  if (!spec.shards !== !spec.merge) {
+    throw new Error(
+      `Task '${spec.name}': declares ${spec.shards ? "shards without merge" : "merge without shards"}`,
+    );
   }
   return Object.freeze({
     ...spec,
@@ -216,6 +275,7 @@ export function defineTask<
     isolation: spec.isolation ?? "process",
     threaded: spec.threaded ?? false,
     files: spec.files ?? [],
+    resources,
     module: spec.module ?? callerModule(),
   });
 }
