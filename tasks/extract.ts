@@ -105,6 +105,7 @@ function extractGan<N extends string>(
     inputs: { crops: normalize, model },
     params: latentParams,
     threaded: true,
+    resources: { cpus: 2, memGiB: 8, minutes: 120 },
     files: [POOL_WORKER],
     run: (ctx) => extractDiscriminator(ctx, kind, false),
   });
@@ -126,6 +127,7 @@ export const extractRandom = defineTask({
   inputs: { crops: normalize, model: trainLsgan },
   params: latentParams,
   threaded: true,
+  resources: { cpus: 2, memGiB: 8, minutes: 120 },
   files: [POOL_WORKER],
   run: (ctx) => extractDiscriminator(ctx, "random", true),
 });

@@ -5,7 +5,11 @@
  * channels DNA, tubulin, actin). A field with no cells, a blank or saturated field, a missing channel file or
  * a decode failure is recorded in `report.json` and skipped, with one log line naming the field and why.
  * Fields with none of their files in the image folder (a folder holding a subset of BBBC021) are not
- * attempted: one line says how many. Fields are processed by `--jobs` workers. See lib/imaging/.
+ * attempted: one line says how many. See lib/imaging/.
+ *
+ * Sharded by plate (lib/imaging/segment_shards.ts): each plate is its own attempt, cached on its own (adding
+ * a plate segments only that plate), run side by side on the free cores or as Slurm jobs, and a cheap merge
+ * (lib/imaging/merge_segmentations.ts) writes the crop store one run on all plates would have written.
  * @module
  */
 import { defineTask, oneOf, p } from "../workflow/mod.ts";
@@ -18,6 +22,9 @@ export const segment = defineTask({
   version: 1,
   description: "single-cell crops segmented from the fields (illumination correction, nuclei, cells)",
   inputs: { dataset: oneOf(synthesize, fetchBbbc021) },
+  // A shard is one plate; `ctx.threads` workers segment its fields.
+  threaded: true,
+  resources: { cpus: 1, memGiB: 4, minutes: 240 },
   params: {
     cropSize: p.int(96, { min: 8, max: 512, doc: "crop side in pixels (the paper: 96)" }),
     diameter: p.number(25, {
@@ -35,14 +42,40 @@ export const segment = defineTask({
     illumination: p.bool(true, { doc: "per-plate illumination correction" }),
     maxFields: p.int(0, { min: 0, doc: "only the first N fields of the image table (0: all)" }),
   },
+  async shards(params, inputs) {
+    const { segmentShards } = await import("../lib/imaging/segment_shards.ts");
+    return await segmentShards(inputs.dataset, params.maxFields);
+  },
+  async merge(ctx) {
+    const { openDataset } = await import("../lib/data/dataset.ts");
+    const { mergeSegmentations } = await import("../lib/imaging/merge_segmentations.ts");
+    const where = await openDataset(ctx.inputs.dataset);
+    const summary = await mergeSegmentations(where.metadataDir, Object.values(ctx.shards!), ctx.out);
+    ctx.log.info(
+      `${
+        Object.keys(ctx.shards!).length
+      } shards: ${summary.fields} fields, ${summary.crops} cells, statuses ${
+        JSON.stringify(summary.statuses)
+      }`,
+    );
+    if (summary.fields === 0) {
+      throw new Error(`None of the fields of the dataset has a file: nothing to segment (see report.json)`);
+    }
+    if (summary.crops === 0) {
+      throw new Error(`No cells were segmented in ${summary.fields} fields: see report.json`);
+    }
+  },
   async run(ctx) {
     const { openDataset } = await import("../lib/data/dataset.ts");
     const { segmentDataset } = await import("../lib/imaging/plate.ts");
     const where = await openDataset(ctx.inputs.dataset);
     let started = false;
+    // One plate (a shard), or every plate (the shard `all`, when maxFields counts fields across plates).
+    const plate = ctx.shard && ctx.shard !== "all" ? ctx.shard : undefined;
     const summary = await segmentDataset(where.metadataDir, ctx.out, {
       imageRoot: where.imageRoot,
-      plates: where.plates,
+      plates: plate ? [plate] : where.plates,
+      allowNoFields: plate !== undefined,
       cropSize: ctx.params.cropSize,
       diameter: ctx.params.diameter,
       nuclei: ctx.params.splitDepth > 0 ? { h: ctx.params.splitDepth } : undefined,
@@ -50,7 +83,7 @@ export const segment = defineTask({
       illumination: ctx.params.illumination,
       maxFields: ctx.params.maxFields || undefined,
       normalization: "none",
-      jobs: ctx.settings.jobs,
+      jobs: ctx.threads,
       onStart(plan) {
         const plates = `${plan.plates} plate${plan.plates === 1 ? "" : "s"}`;
         if (plan.absent > 0) {
@@ -81,7 +114,7 @@ export const segment = defineTask({
         summary.seconds.toFixed(1)
       } s`,
     );
-    if (summary.crops === 0) {
+    if (!plate && summary.crops === 0) {
       throw new Error(`No cells were segmented in ${summary.fields} fields: see report.json`);
     }
   },

@@ -34,6 +34,8 @@ export function trainTask<L extends Loss>(loss: L) {
     inputs: { crops: normalize },
     publish: ["train.json", "curves.json", "samples"],
     threaded: true,
+    // On a cluster: a share of a node for a few hours (the paper profile asks for a GPU and days).
+    resources: { cpus: 2, memGiB: 8, minutes: 8 * 60 },
     // Started as a worker, outside the import graph, by the wasm backend's thread pool.
     files: ["lib/models/wasm/pool_worker.ts"],
     params: {

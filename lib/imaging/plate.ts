@@ -91,6 +91,11 @@ export interface SegmentDatasetOptions extends Omit<SegmentOptions, "illuminatio
   plates?: readonly string[];
   /** Only the first `maxFields` fields of the image table whose files are present (after the plate filter). */
   maxFields?: number;
+  /**
+   * When none of the fields has a file: write an empty result (no cells) instead of failing. One shard of a
+   * dataset (a plate absent from a partial copy) may be empty; the merge judges the whole.
+   */
+  allowNoFields?: boolean;
   /** Called once, after the census of the files and before any field is read. */
   onStart?: (plan: SegmentPlan) => void;
   /** Called after each field is segmented (or skipped). */
@@ -406,7 +411,7 @@ export async function segmentDataset(
   }
   const imageRoot = options.imageRoot ?? inputDir;
   const census = await censusFields(imageRoot, fields);
-  if (fields.length > 0 && census.absent.length === fields.length) {
+  if (fields.length > 0 && census.absent.length === fields.length && !options.allowNoFields) {
     throw new Error(
       `segmentDataset: none of the ${fields.length} fields of '${
         join(inputDir, IMAGE_CSV)

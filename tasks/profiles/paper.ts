@@ -25,4 +25,12 @@ export const paper = defineProfile<Stages>({
     train_lsgan: { steps: 100000, width: 1, batchSize: 64, checkpointEvery: 1000, sampleEvery: 5000 },
   },
   inputs: { segment: { dataset: "fetch_bbbc021" } },
+  // Under `--executor slurm`: each training on one GPU for up to two days (its checkpoints let a job that
+  // reaches the limit resume on the next run); segmentation of 13,200 fields on one CPU for up to 12 hours.
+  resources: {
+    segment: { cpus: 1, memGiB: 8, minutes: 12 * 60 },
+    train_dcgan: { cpus: 4, memGiB: 32, gpus: 1, minutes: 48 * 60 },
+    train_wgan: { cpus: 4, memGiB: 32, gpus: 1, minutes: 48 * 60 },
+    train_lsgan: { cpus: 4, memGiB: 32, gpus: 1, minutes: 48 * 60 },
+  },
 });
