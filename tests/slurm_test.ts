@@ -72,14 +72,14 @@ async function waitFor(what: string, f: () => Promise<boolean>, seconds = 120): 
   throw new Error(`timed out waiting for ${what}`);
 }
 
-/** Every file of a store object but its manifest, as path → bytes (hex digest). */
+/** Every file of a store object but those named in `skip` (at any depth), as path → SHA-256. */
 async function filesOf(dir: string, skip: Set<string>): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   const walk = async (d: string, rel: string) => {
     for await (const e of Deno.readDir(d)) {
       const r = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory) await walk(join(d, e.name), r);
-      else if (!skip.has(r)) {
+      else if (!skip.has(e.name)) {
         const bytes = await Deno.readFile(join(d, e.name));
         const h = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
         out.set(r, Array.from(h, (b) => b.toString(16).padStart(2, "0")).join(""));

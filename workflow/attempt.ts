@@ -32,6 +32,8 @@ export interface AttemptPlan {
   shard?: string;
   /** A sharded task's merge: shard id → output folder. */
   shards?: Record<string, string>;
+  /** Forced (`--force`): a sharded task recomputes its cached shards too. */
+  forced?: boolean;
 }
 
 /** What the attempt needs from the run. */

@@ -282,6 +282,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
         ? Math.max(1, Math.min(opts.settings.jobs, cores - busyCores()))
         : opts.settings.jobs;
       held.set(t.name, executor.local ? (t.shards ? shardSlots : threads) : 0);
+      const isForced = st.reasons.includes("forced");
       if (forced(t)) forcedDone.add(t.name);
       const inputKeys: Record<string, string> = {};
       for (const [name, up] of planner.inputs(t)) inputKeys[name] = states.get(up.name)!.key!;
@@ -297,6 +298,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
           inputKeys,
           threads,
           resources,
+          forced: isForced,
         }, {
           store,
           planner,

@@ -72,7 +72,8 @@ export function checkShards(task: string, shards: unknown): ShardSpec[] {
 export type ShardedResult = AttemptResult & { shards: Record<string, string>; wallMs: number };
 
 /**
- * Runs a sharded task: its shards (cached ones skipped), `limit` at a time, then its merge. The first failed
+ * Runs a sharded task: its shards (cached ones skipped, unless the task is forced), `limit` at a time, then
+ * its merge. The first failed
  * shard stops new ones and fails the task, naming the shard.
  */
 export async function runSharded(
@@ -98,7 +99,7 @@ export async function runSharded(
     const components = shardComponents(plan.components, spec, manifests);
     const key = keyOf(components);
     keys[spec.id] = key;
-    if (!(await ctx.store.verify(key, "quick")).ok) todo.push({ spec, components, key });
+    if (plan.forced || !(await ctx.store.verify(key, "quick")).ok) todo.push({ spec, components, key });
   }
   const cached = specs.length - todo.length;
   ctx.reporter.taskLog(

@@ -134,7 +134,7 @@ export class SlurmExecutor implements Executor {
   }
 
   get #pollMs(): number {
-    return (this.options.pollSeconds ?? 2) * 1000;
+    return (this.options.pollSeconds ?? 1) * 1000;
   }
 
   /** Asks `sbatch --test-only` about each distinct request; the first refusal is the error. */

@@ -14,7 +14,7 @@ export interface SlurmOptions {
   account?: string;
   /** Extra `sbatch` flags, each one argument (e.g. `--qos=long`, `--constraint=a100`). */
   sbatchArgs?: string[];
-  /** Seconds between looks at the queue and the jobs' logs (default 2). */
+  /** Seconds between looks at the queue and the jobs' logs (default 1). */
   pollSeconds?: number;
 }
 
