@@ -15,7 +15,14 @@ import { join } from "node:path";
 const ROOT = new URL("..", import.meta.url).pathname;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-async function cli(args: string[]): Promise<{ seconds: number; stderr: string }> {
+/** Seconds of a duration as the summary table prints it ("203 ms", "12.3 s", "1m06s"). */
+function parseDuration(text: string): number {
+  const m = /^(?:(\d+)m)?(\d+(?:\.\d+)?)\s*(ms|s)?$/.exec(text.trim());
+  if (!m) throw new Error(`cannot read the duration '${text}'`);
+  return (m[1] ? Number(m[1]) * 60 : 0) + Number(m[2]) / (m[3] === "ms" ? 1000 : 1);
+}
+
+async function cli(args: string[]): Promise<{ seconds: number; stdout: string; stderr: string }> {
   const t0 = performance.now();
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "--quiet", join(ROOT, "tasks/pipeline.ts"), ...args],
@@ -26,7 +33,7 @@ async function cli(args: string[]): Promise<{ seconds: number; stderr: string }>
   }).output();
   const stderr = new TextDecoder().decode(out.stderr);
   if (out.code !== 0) throw new Error(`reproduce ${args.join(" ")} failed:\n${stderr}`);
-  return { seconds: (performance.now() - t0) / 1000, stderr };
+  return { seconds: (performance.now() - t0) / 1000, stdout: new TextDecoder().decode(out.stdout), stderr };
 }
 
 async function sh(cmd: string, args: string[]): Promise<string> {
@@ -79,8 +86,9 @@ export async function main() {
       "--verbose",
       ...extra,
     ]);
-    const run = JSON.parse(await Deno.readTextFile(join(tmp, "results", "quick", "run.json")));
-    const seg = run.tasks.find((t: { name: string }) => t.name === "segment");
+    const row = /^segment\s+ran\s+(\S+(?: m?s)?)\s/m.exec(r.stdout);
+    if (!row) throw new Error(`no segment row in the summary:\n${r.stdout}`);
+    const seg = { durationMs: parseDuration(row[1]) * 1000 };
     const shards = (r.stderr.match(/segment\[(?!merge)[^\]]+\]: started/g) ?? []).length;
     cases.push({
       label,
