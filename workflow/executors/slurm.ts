@@ -213,6 +213,7 @@ export class SlurmExecutor implements Executor {
       }
     };
     let cancelled = false;
+    let unanswered = 0;
     while (true) {
       if (signal.aborted && !cancelled) {
         cancelled = true;
@@ -220,11 +221,18 @@ export class SlurmExecutor implements Executor {
       }
       await drain();
       const q = await run("squeue", ["-h", "-j", id, "-o", "%T"]);
-      if (q.code === 0 && q.stdout !== "") {
-        await sleep(this.#pollMs, cancelled ? undefined : signal);
-        continue;
-      }
-      break; // gone from the queue (squeue says nothing, or that the id is no longer valid)
+      // Gone from the queue: squeue lists nothing, or says the id is no longer valid.
+      if ((q.code === 0 && q.stdout === "") || /invalid job id/i.test(q.stderr)) break;
+      if (q.code !== 0) {
+        // The controller did not answer (restarting, overloaded): keep waiting, for a while.
+        if (++unanswered === 1) events.log("warn", `squeue did not answer (${q.stderr}); waiting for Slurm`);
+        if (unanswered * this.#pollMs > 10 * 60_000) {
+          throw new Error(
+            `Slurm has not answered squeue for 10 minutes about job ${id} (${taskName}): ${q.stderr}`,
+          );
+        }
+      } else unanswered = 0;
+      await sleep(this.#pollMs, cancelled ? undefined : signal);
     }
     await drain(true);
     const info = parseScontrol((await run("scontrol", ["show", "job", "-o", id])).stdout);
