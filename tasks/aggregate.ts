@@ -1,5 +1,5 @@
 /**
- * `aggregate`: per feature set (dcgan, wgan, lsgan, classical, random), the cells of annotated treatments
+ * `aggregate`: per feature set of the registry (each model's, classical, random), the cells of annotated treatments
  * (those in the MOA table, DMSO included) aggregated into well and treatment profiles, and treatment profiles
  * of cells normalised against DMSO cells (lib/profiling/aggregate_set.ts has the layout):
  *
@@ -13,19 +13,11 @@
  * @module
  */
 import { defineTask, p } from "../workflow/mod.ts";
-import { extractClassical, extractDcgan, extractLsgan, extractRandom, extractWgan } from "./extract.ts";
+import { FEATURE_SET_IDS } from "../lib/models/registry.ts";
+import { FEATURE_SET_INPUTS } from "./models.ts";
 
-/** The feature sets, in table order. */
-export const FEATURE_SETS = ["dcgan", "wgan", "lsgan", "classical", "random"] as const;
-
-/** The tasks that make them: the inputs of every task that reads all five. */
-export const FEATURE_SET_INPUTS = {
-  dcgan: extractDcgan,
-  wgan: extractWgan,
-  lsgan: extractLsgan,
-  classical: extractClassical,
-  random: extractRandom,
-};
+/** The feature sets, in table order (the registry's). */
+export const FEATURE_SETS = FEATURE_SET_IDS;
 
 /** The aggregation task. */
 export const aggregate = defineTask({

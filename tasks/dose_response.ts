@@ -7,7 +7,8 @@
  * @module
  */
 import { defineTask, p } from "../workflow/mod.ts";
-import { FEATURE_SET_INPUTS, FEATURE_SETS } from "./aggregate.ts";
+import { FEATURE_SETS } from "./aggregate.ts";
+import { FEATURE_SET_INPUTS } from "./models.ts";
 
 /** The dose-response task. */
 export const doseResponseTask = defineTask({

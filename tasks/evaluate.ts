@@ -19,7 +19,8 @@
  * Outputs: `evaluation.json` (every set × protocol: mean over seeds, sd, each seed, the first seed's full
  * report, or why a protocol is not applicable) and `table1.json`: one row per method, ours under the
  * authors' protocol and under our best applicable protocol (by mean NSC per compound) with ± sd over seeds,
- * the untrained control under the GAN's best protocol, beside the paper's numbers.
+ * the untrained control under the GAN's best protocol, beside the paper's numbers; and `models.json`, the
+ * registry's models and feature sets (lib/models/registry.ts), which the site lists.
  * @module
  */
 import { defineTask, p } from "../workflow/mod.ts";
@@ -92,6 +93,9 @@ export const evaluate = defineTask({
       );
     }
     await writeFileAtomic(join(ctx.out, "table1.json"), JSON.stringify(table, null, 2) + "\n");
+    // The registry's models and feature sets, which the site lists (it keeps no list of its own).
+    const { registryJson } = await import("../lib/models/registry.ts");
+    await writeFileAtomic(join(ctx.out, "models.json"), JSON.stringify(registryJson(), null, 2) + "\n");
     await writeFileAtomic(join(ctx.out, "evaluation.json"), JSON.stringify(results) + "\n");
   },
 });

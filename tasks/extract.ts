@@ -1,8 +1,8 @@
 /**
  * Per-cell feature sets, one task each (so that retraining one GAN recomputes only its own features):
  *
- * - `extract_dcgan`, `extract_wgan`, `extract_lsgan`: the 100-d `latent` activations of each trained
- *   discriminator on the normalised crops (the paper's profile), or with `layers` its convolutions averaged
+ * - `extract_<model>` (`extract_dcgan`, `extract_wgan`, `extract_lsgan`: one per GAN of the registry, declared
+ *   by `tasks/models.ts`): the 100-d `latent` activations of each trained discriminator on the normalised crops (the paper's profile), or with `layers` its convolutions averaged
  *   over the image; with `symmetries: 8` also the same averaged over each cell's flips and quarter turns, as
  *   the feature set's symmetric view (`sym8/`: cells have no orientation). D's input noise
  *   is off (the authors' code left it on; `noiseStd` 0.1 restores that). A training with replicate seeds
@@ -18,7 +18,8 @@ import { defineTask, oneOf, p } from "../workflow/mod.ts";
 import { cropSet } from "./crop_set.ts";
 import { normalize } from "./normalize.ts";
 import { segment } from "./segment.ts";
-import { trainDcgan, trainLsgan, trainWgan } from "./train.ts";
+import type { ModelSpec } from "../lib/models/registry.ts";
+import type { trainTask } from "./train.ts";
 
 /** The wasm backend's thread-pool worker: started as a worker, outside the import graph the code digest follows. */
 const POOL_WORKER = "lib/models/wasm/pool_worker.ts";
@@ -92,45 +93,47 @@ const latentParams = {
   seed: p.int(0, { min: 0, doc: "seed of the input noise" }),
 };
 
-/** Declares the feature task of one trained GAN. */
-function extractGan<N extends string>(
-  name: N,
-  kind: string,
-  model: typeof trainDcgan | typeof trainWgan | typeof trainLsgan,
-) {
+/** A training task (`train_<model>`), the input of the feature tasks. */
+type TrainTask = ReturnType<typeof trainTask>;
+
+/**
+ * Declares the feature task of one trained GAN of the registry (`tasks/models.ts` calls it). Its code is this
+ * module's (`module`): the model's id reaches the key through the task's name.
+ */
+export function extractTask<const M extends ModelSpec>(model: M, train: TrainTask) {
   return defineTask({
-    name,
+    name: `extract_${model.id}` as `extract_${M["id"]}`,
+    module: import.meta.url,
     version: 1,
-    description: `per-cell features of the ${kind.toUpperCase()} discriminator (its 100-d latent layer)`,
-    inputs: { crops: normalize, model },
+    description: `per-cell features of the ${model.label} discriminator (its 100-d latent layer)`,
+    inputs: { crops: normalize, model: train },
     params: latentParams,
     threaded: true,
     resources: { cpus: 2, memGiB: 8, minutes: 120 },
     files: [POOL_WORKER],
-    run: (ctx) => extractDiscriminator(ctx, kind, false),
+    run: (ctx) => extractDiscriminator(ctx, model.id, false),
   });
 }
 
-/** Features of the trained discriminators. */
-export const extractDcgan = extractGan("extract_dcgan", "dcgan", trainDcgan);
-export const extractWgan = extractGan("extract_wgan", "wgan", trainWgan);
-export const extractLsgan = extractGan("extract_lsgan", "lsgan", trainLsgan);
-
 /**
- * The same features from LSGAN's discriminators as they were initialised, before training (one per seed
- * trained): the control that says how much of a GAN's score is architecture rather than training.
+ * The same features from a GAN's discriminators as they were initialised, before training (one per seed
+ * trained; the registry's control model, LSGAN): the control that says how much of a GAN's score is
+ * architecture rather than training.
  */
-export const extractRandom = defineTask({
-  name: "extract_random",
-  version: 1,
-  description: "per-cell features of the untrained discriminator: LSGAN's D at initialisation (control)",
-  inputs: { crops: normalize, model: trainLsgan },
-  params: latentParams,
-  threaded: true,
-  resources: { cpus: 2, memGiB: 8, minutes: 120 },
-  files: [POOL_WORKER],
-  run: (ctx) => extractDiscriminator(ctx, "random", true),
-});
+export function randomTask(train: TrainTask) {
+  return defineTask({
+    name: "extract_random",
+    module: import.meta.url,
+    version: 1,
+    description: "per-cell features of the untrained discriminator: LSGAN's D at initialisation (control)",
+    inputs: { crops: normalize, model: train },
+    params: latentParams,
+    threaded: true,
+    resources: { cpus: 2, memGiB: 8, minutes: 120 },
+    files: [POOL_WORKER],
+    run: (ctx) => extractDiscriminator(ctx, "random", true),
+  });
+}
 
 /** Classical hand-crafted features of the raw crops. */
 export const extractClassical = defineTask({

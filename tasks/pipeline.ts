@@ -14,7 +14,8 @@ import { aggregate } from "./aggregate.ts";
 import { cropSet } from "./crop_set.ts";
 import { doseResponseTask } from "./dose_response.ts";
 import { evaluate } from "./evaluate.ts";
-import { extractClassical, extractDcgan, extractLsgan, extractRandom, extractWgan } from "./extract.ts";
+import { extractClassical } from "./extract.ts";
+import { EXTRACT_TASKS, extractRandom, TRAIN_TASKS } from "./models.ts";
 import { figures } from "./figures.ts";
 import { gallery } from "./gallery.ts";
 import { fetchBbbc021 } from "./fetch_bbbc021.ts";
@@ -22,7 +23,6 @@ import { normalize } from "./normalize.ts";
 import { segment } from "./segment.ts";
 import { siteStep } from "./site.ts";
 import { synthesize } from "./synthesize.ts";
-import { trainDcgan, trainLsgan, trainWgan } from "./train.ts";
 import { paper } from "./profiles/paper.ts";
 import { quick } from "./profiles/quick.ts";
 import { realCrops } from "./profiles/real_crops.ts";
@@ -40,12 +40,8 @@ export const stages = [
   segment,
   cropSet,
   normalize,
-  trainDcgan,
-  trainWgan,
-  trainLsgan,
-  extractDcgan,
-  extractWgan,
-  extractLsgan,
+  ...TRAIN_TASKS,
+  ...EXTRACT_TASKS,
   extractRandom,
   extractClassical,
   aggregate,

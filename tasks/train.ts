@@ -1,6 +1,7 @@
 /**
- * `train_dcgan`, `train_wgan`, `train_lsgan`: one declaration, three tasks that differ only by their loss (and
- * its default learning rates). Each reads the normalised crop store, trains the GAN of lib/models/gan.ts with
+ * `train_<model>`: one declaration for every GAN of the registry (lib/models/registry.ts; `tasks/models.ts`
+ * declares them), tasks that differ only by their loss (a param, defaulting to the model's) and its default
+ * learning rates. Each reads the normalised crop store, trains the GAN of lib/models/gan.ts with
  * the shared loop of lib/models/train.ts on the backend chosen by `--backend` (auto: tensorflow → webgpu on
  * real hardware → wasm → cpu), and writes a run folder (lib/models/train_run.ts):
  *
@@ -19,18 +20,26 @@
  */
 import { join } from "node:path";
 import { defineTask, p } from "../workflow/mod.ts";
-import { AUGMENTATIONS, DEFAULT_LEARNING_RATES, UPSAMPLINGS } from "../lib/models/hyperparams.ts";
+import {
+  AUGMENTATIONS,
+  DEFAULT_LEARNING_RATES,
+  GAN_LOSS_NAMES,
+  UPSAMPLINGS,
+} from "../lib/models/hyperparams.ts";
+import type { ModelSpec } from "../lib/models/registry.ts";
 import { normalize } from "./normalize.ts";
 
-type Loss = "dcgan" | "wgan" | "lsgan";
-
-/** Declares the training task of one loss. */
-export function trainTask<L extends Loss>(loss: L) {
-  const lr = DEFAULT_LEARNING_RATES[loss];
+/**
+ * Declares the training task of one GAN of the registry. The task's code is this module's (`module`), not the
+ * registry's: what the model entry decides reaches the key through the task's name and params.
+ */
+export function trainTask<const M extends ModelSpec>(model: M) {
+  const lr = DEFAULT_LEARNING_RATES[model.loss];
   return defineTask({
-    name: `train_${loss}`,
+    name: `train_${model.id}` as `train_${M["id"]}`,
+    module: import.meta.url,
     version: 1,
-    description: `${loss === "wgan" ? "WGAN-GP" : loss.toUpperCase()} trained on the normalised crops`,
+    description: `${model.label} trained on the normalised crops`,
     inputs: { crops: normalize },
     publish: ["train.json", "curves.json", "samples"],
     threaded: true,
@@ -39,6 +48,7 @@ export function trainTask<L extends Loss>(loss: L) {
     // Started as a worker, outside the import graph, by the wasm backend's thread pool.
     files: ["lib/models/wasm/pool_worker.ts"],
     params: {
+      loss: p.oneOf(GAN_LOSS_NAMES, model.loss, { doc: "the GAN loss (the model's)" }),
       steps: p.int(2000, { min: 1, doc: "training steps (one D and one G update each)" }),
       width: p.number(1, { min: 1 / 32, max: 4, doc: "filter-count multiplier (1: the paper's network)" }),
       batchSize: p.int(64, { min: 2, doc: "batch size (the paper: 64)" }),
@@ -102,7 +112,7 @@ export function trainTask<L extends Loss>(loss: L) {
         await trainRun(
           crops.data as Float32Array,
           {
-            loss,
+            loss: P.loss,
             size: crops.size,
             steps: P.steps,
             width: P.width,
@@ -134,8 +144,3 @@ export function trainTask<L extends Loss>(loss: L) {
     },
   });
 }
-
-/** The three trainings. */
-export const trainDcgan = trainTask("dcgan");
-export const trainWgan = trainTask("wgan");
-export const trainLsgan = trainTask("lsgan");

@@ -13,7 +13,9 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { cropSet } from "../tasks/crop_set.ts";
 import { normalize } from "../tasks/normalize.ts";
-import { extractLsgan } from "../tasks/extract.ts";
+import { EXTRACT_TASKS } from "../tasks/models.ts";
+
+const extractLsgan = EXTRACT_TASKS.find((t) => t.name === "extract_lsgan")!;
 import { resolveParams } from "../workflow/params.ts";
 import type { AnyTask } from "../workflow/task.ts";
 import { parseCsvGrid } from "../lib/data/csv.ts";

@@ -110,6 +110,20 @@ Deno.test("tiny profile end to end: every stage, the site, embed, a cached rerun
     assert.deepEqual(published.sort(), ["curves.json", "samples", "train.json"]);
   }
   // Table 1: a row per method with numbers, the paper's beside.
+  // The registry (lib/models/registry.ts) is in the code of the tasks that read every model's output, not in
+  // the code of a model's own tasks: adding a model retrains nothing else.
+  const codeOf = (name: string) =>
+    run.tasks.find((t: { name: string }) => t.name === name).codeFiles as string[];
+  for (const name of ["train_dcgan", "train_lsgan", "extract_wgan", "extract_random", "extract_classical"]) {
+    assert.ok(!codeOf(name).includes("lib/models/registry.ts"), `${name}'s code does not cover the registry`);
+  }
+  assert.ok(codeOf("aggregate").includes("lib/models/registry.ts"));
+  const models = JSON.parse(await Deno.readTextFile(join(tmp, "results", "tiny", "evaluate", "models.json")));
+  assert.deepEqual(models.models.map((m: { train: string }) => m.train), [
+    "train_dcgan",
+    "train_wgan",
+    "train_lsgan",
+  ]);
   const table1 = JSON.parse(await Deno.readTextFile(join(tmp, "results", "tiny", "evaluate", "table1.json")));
   const bySet = Object.fromEntries(
     table1.rows.filter((r: { set: string }) => r.set).map((r: { set: string }) => [r.set, r]),

@@ -20,7 +20,7 @@ export async function figure2(
   const sections: Panel[] = [];
   const labels: string[] = [];
   const norms: Record<string, unknown> = {};
-  const d = generators.get("lsgan")!.latentDim;
+  const d = generators.get(GANS[0][0])!.latentDim;
   const ends = normalLatents(2 * P.interpolationPairs, d, P.seed + 200);
   for (const [key, name] of GANS) {
     const g = generators.get(key)!;
@@ -30,7 +30,8 @@ export async function figure2(
       for (const kind of ["linear", "slerp"] as const) {
         const z = interpolate(a, b, steps, kind);
         rows.push({ label: `pair ${p + 1}, ${kind}`, images: await g.generate(z, steps), n: steps });
-        if (key === "lsgan") norms[`pair${p + 1}_${kind}`] = rowNorms(z, d);
+        // The same z for every GAN: their norms once.
+        if (key === GANS[0][0]) norms[`pair${p + 1}_${kind}`] = rowNorms(z, d);
       }
     }
     sections.push(

@@ -3,20 +3,20 @@
  * `figures` task's params) and the hooks they report through.
  * @module
  */
+import type { GanKey } from "./gans.ts";
 
-/** Input directories (artifacts of the pipeline's tasks). */
-export interface FigureInputs {
+/**
+ * Input directories (artifacts of the pipeline's tasks), and each GAN's training by its registry id
+ * (model/, curves.json, train.json, replicates/<seed>/: lib/models/train_run.ts).
+ */
+export type FigureInputs = {
   /** `normalize`: crop store, float32 in [−1, 1]. */
   crops: string;
-  /** Train tasks' outputs: model/, curves.json, train.json, replicates/<seed>/ (lib/models/train_run.ts). */
-  dcgan: string;
-  wgan: string;
-  lsgan: string;
   /** `aggregate`: `<set>/treatments_cells.json`. */
   profiles: string;
   /** `evaluate`: table1.json, evaluation.json. */
   evaluation: string;
-}
+} & Readonly<Record<GanKey, string>>;
 
 /** Settings of the figures. */
 export interface FigureParams {

@@ -69,13 +69,14 @@ export async function makeFigures(
   // Models and crops.
   const gans = new Map<GanKey, Gan>();
   for (const [key] of GANS) gans.set(key, await loadGan(join(inputs[key], "model")));
-  const size = gans.get("lsgan")!.config.size;
+  const [firstKey, firstName] = GANS[0];
+  const size = gans.get(firstKey)!.config.size;
   for (const [key, name] of GANS) {
     if (gans.get(key)!.config.size !== size) {
       throw new Error(
         `Cannot compare GANs of different crop sizes: ${name} makes ${
           gans.get(key)!.config.size
-        } px, LSGAN ${size} px`,
+        } px, ${firstName} ${size} px`,
       );
     }
   }
@@ -91,7 +92,7 @@ export async function makeFigures(
   const real = crops.data as Float32Array;
   const per = size * size * 3;
   const generators = new Map(GANS.map(([key]) => [key, ganGenerator(gans.get(key)!, P.batchSize)] as const));
-  const latentDim = generators.get("lsgan")!.latentDim;
+  const latentDim = generators.get(firstKey)!.latentDim;
   const seeds = new Map<GanKey, SeedGenerator[]>();
   for (const [key] of GANS) {
     const runs = await replicateDirs(inputs[key]);

@@ -1,17 +1,19 @@
 /**
- * The three GANs of the figures, in the paper's table order, with their display names, and the short
- * display names of every feature set (the GANs', the classical features, the untrained discriminator).
+ * The GANs of the figures, in the paper's table order, with their display names, and the short display names
+ * of every feature set: from the registry (lib/models/registry.ts).
  * @module
  */
+import { FEATURE_SETS, type ModelId, MODELS } from "../models/registry.ts";
 
-/** The three GANs, in table order, with their display names. */
-export const GANS = [["dcgan", "DCGAN"], ["wgan", "WGAN-GP"], ["lsgan", "LSGAN"]] as const;
 /** A GAN's key. */
-export type GanKey = (typeof GANS)[number][0];
+export type GanKey = ModelId;
 
-/** Short display names of the feature sets (the GANs' from {@link GANS}). */
-export const SET_NAMES: Readonly<Record<string, string>> = {
-  ...Object.fromEntries(GANS),
-  classical: "Classical",
-  random: "Random D",
-};
+/** The GANs, in table order, with their display names. */
+export const GANS: readonly (readonly [GanKey, string])[] = MODELS.filter((m) => m.kind === "gan").map((m) =>
+  [m.id, m.label] as const
+);
+
+/** Short display names of the feature sets. */
+export const SET_NAMES: Readonly<Record<string, string>> = Object.fromEntries(
+  FEATURE_SETS.map((s) => [s.id, s.short]),
+);

@@ -5,6 +5,7 @@
  * issue's goals ({@link REALISM_GOALS}) checked per seed.
  * @module
  */
+import { CONTROL_MODEL } from "../models/registry.ts";
 import { Gan } from "../models/gan.ts";
 import { classicalFeaturesBatch } from "../profiling/classical.ts";
 import { notePanel, scorePanel } from "./charts.ts";
@@ -209,9 +210,9 @@ function goalLine(c: GoalCheck): string {
  */
 export async function realismFigure(out: string, R: RealismInputs): Promise<WrittenFigure> {
   const { n, size, params: P } = R;
-  const lsgan = R.gans.get("lsgan")!;
-  const randomD = new Gan(lsgan.config, undefined, P.seed + 17);
-  const untrained = new Gan(lsgan.config, undefined, P.seed + 23);
+  const control = R.gans.get(CONTROL_MODEL)!;
+  const randomD = new Gan(control.config, undefined, P.seed + 17);
+  const untrained = new Gan(control.config, undefined, P.seed + 23);
   try {
     const names: ScoredSet[] = [{ generator: "real A" }, { generator: "real B (reference)" }];
     const sets: Float32Array[] = [R.realA, R.realB];
@@ -224,7 +225,7 @@ export async function realismFigure(out: string, R: RealismInputs): Promise<Writ
     }
     sets.push(
       await ganGenerator(untrained, P.batchSize).generate(
-        normalLatents(n, lsgan.config.latentDim, P.seed + 400),
+        normalLatents(n, control.config.latentDim, P.seed + 400),
         n,
       ),
     );

@@ -4,6 +4,9 @@
  * @module
  */
 
+/** The GAN losses (lib/models/gan.ts's `GanLoss`), for params. */
+export const GAN_LOSS_NAMES = ["dcgan", "lsgan", "wgan"] as const;
+
 /** The authors' learning rates (D, G) per loss: the defaults. */
 export const DEFAULT_LEARNING_RATES: Readonly<Record<"dcgan" | "lsgan" | "wgan", { d: number; g: number }>> =
   {

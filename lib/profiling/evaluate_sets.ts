@@ -31,6 +31,7 @@ import { CELL_NORMALIZATIONS, CENTER_LEVELS } from "./cell_normalize.ts";
 import { cellProtocolFile, PROFILE_FILE } from "./aggregate_set.ts";
 import { type EvaluateOptions, evaluateTreatments, type EvaluationReport } from "./evaluate.ts";
 import { FEATURE_SET_LABELS, PAPER_TABLE1 } from "./paper_table1.ts";
+import { MODELS } from "../models/registry.ts";
 import { SYMMETRIC_VIEW } from "./feature_store.ts";
 import { type NormalizeMethod, runProfilePipeline } from "./pipeline.ts";
 import { tryProtocol } from "./protocol.ts";
@@ -288,7 +289,7 @@ export function table1(results: Evaluation, sets: readonly string[], undefinedRe
     entries.sort((a, b) => b[1].summary.nsc_per_compound - a[1].summary.nsc_per_compound);
     return entry(set, entries[0][0]);
   };
-  const gans = new Set(["dcgan", "wgan", "lsgan"]);
+  const gans = new Set<string>(MODELS.map((m) => m.id));
   const rows: Table1Row[] = sets.map((set) => {
     const paper = PAPER_TABLE1.find((r) => r.set === set);
     const b = undefinedReason ? null : best(set);

@@ -1,16 +1,17 @@
 /**
  * The paper's Table 1 (NSC 1-NN MOA accuracy on BBBC021, averaged per compound), for showing beside ours.
  * Final values: the authors' paper.tex from 2017-11-23 on; draft values: the preprint text (labelled as such).
- * See ../shared/paper/REFERENCE.md.
+ * See ../shared/paper/REFERENCE.md. The rows of our models come from the registry (lib/models/registry.ts).
  * @module
  */
+import { FEATURE_SETS, MODELS } from "../models/registry.ts";
 
 /** One method of the paper's Table 1. */
 export interface PaperRow {
   /** Method as the paper names it. */
   method: string;
   /** Our feature set that stands for it, or null when we have none. */
-  set: "dcgan" | "wgan" | "lsgan" | "classical" | null;
+  set: string | null;
   /** The final NSC accuracy (fraction). */
   nsc: number;
   /** The draft value, where it differs. */
@@ -20,19 +21,13 @@ export interface PaperRow {
 }
 
 /** How Table 1 names each of our feature sets. */
-export const FEATURE_SET_LABELS: Readonly<Record<string, string>> = {
-  dcgan: "DCGAN",
-  wgan: "WGAN-GP",
-  lsgan: "LSGAN",
-  classical: "Classical (CellProfiler-like)",
-  random: "Random discriminator (control)",
-};
+export const FEATURE_SET_LABELS: Readonly<Record<string, string>> = Object.fromEntries(
+  FEATURE_SETS.map((s) => [s.id, s.label]),
+);
 
 /** The rows of the paper's Table 1, in its order. */
 export const PAPER_TABLE1: readonly PaperRow[] = [
-  { method: "DCGAN", set: "dcgan", nsc: 0.51, draft: 0.43, source: "Goldsborough et al. 2017" },
-  { method: "WGAN", set: "wgan", nsc: 0.56, draft: 0.45, source: "Goldsborough et al. 2017" },
-  { method: "LSGAN", set: "lsgan", nsc: 0.68, draft: 0.63, source: "Goldsborough et al. 2017" },
+  ...MODELS.flatMap((m) => m.paper ? [{ ...m.paper, set: m.id }] : []),
   { method: "VAE", set: null, nsc: 0.49, source: "Pawlowski 2016 (as cited)" },
   { method: "CellProfiler", set: "classical", nsc: 0.90, source: "Singh et al. 2014 (as cited)" },
   {

@@ -16,6 +16,7 @@ import {
   type FigureEntry,
   FiguresJson,
   GalleryJson,
+  ModelsJson,
   parseResults,
   PhenotypesJson,
   RealismData,
@@ -51,17 +52,15 @@ export interface SampleGrid {
   size: ImageSize;
 }
 
-/** The three GANs, in the paper's order. */
-export const GANS = [
-  { loss: "dcgan", label: "DCGAN" },
-  { loss: "wgan", label: "WGAN-GP" },
-  { loss: "lsgan", label: "LSGAN" },
-] as const;
-
-/** One GAN's training as exported (`train_<loss>/`). */
+/** One model's training as exported (`train_<id>/`). */
 export interface Training {
-  loss: string;
+  /** The model's id (the registry's). */
+  id: string;
   label: string;
+  /** The GAN loss it trained with (`dcgan`, `lsgan`, `wgan`). */
+  loss: string;
+  /** Its objective in words. */
+  objective: string;
   /** The training task in run.json, when it is part of the DAG. */
   task?: RunTask;
   train?: TrainJson;
@@ -81,6 +80,8 @@ export interface Profile {
   evaluation?: EvaluationJson;
   figures: Figure[];
   realism?: RealismData;
+  /** The models, as `evaluate/models.json` lists them (else the `train_*` tasks of run.json). */
+  models: { id: string; label: string; loss: string; objective: string; train: string }[];
   trainings: Training[];
   gallery?: GalleryJson;
   phenotypes?: PhenotypesJson;
@@ -196,12 +197,29 @@ export function loadProfile(results: string, name: string): Profile {
     figures.push(fig);
   }
 
+  // The models come from the results themselves: the registry as evaluate published it, or else (results made
+  // before it did) the training tasks of run.json.
+  const registry = load(ModelsJson, "evaluate/models.json");
+  const models = registry
+    ? registry.models.map((m) => ({
+      id: m.id,
+      label: m.label,
+      loss: m.loss ?? String(run.tasks.find((x) => x.name === m.train)?.params.loss ?? m.id),
+      objective: m.objective,
+      train: m.train,
+    }))
+    : run.tasks.filter((x) => x.name.startsWith("train_")).map((x) => {
+      const id = x.name.slice("train_".length);
+      return { id, label: id.toUpperCase(), loss: String(x.params.loss ?? id), objective: "", train: x.name };
+    });
   const trainings: Training[] = [];
-  for (const g of GANS) {
-    const folder = `train_${g.loss}`;
+  for (const m of models) {
+    const folder = m.train;
     const t: Training = {
-      loss: g.loss,
-      label: g.label,
+      id: m.id,
+      label: m.label,
+      loss: m.loss,
+      objective: m.objective,
       task: run.tasks.find((x) => x.name === folder),
       train: load(TrainJson, `${folder}/train.json`),
       curves: load(CurvesJson, `${folder}/curves.json`),
@@ -238,6 +256,7 @@ export function loadProfile(results: string, name: string): Profile {
     table1,
     evaluation,
     figures,
+    models,
     realism,
     trainings,
     gallery,

@@ -73,6 +73,21 @@ export const Metrics = z.looseObject({
 /** The headline metrics of one feature set under one protocol (fractions). */
 export type Metrics = z.infer<typeof Metrics>;
 
+/** `evaluate/models.json`: the registry's models and feature sets (lib/models/registry.ts). */
+export const ModelsJson = z.looseObject({
+  models: z.array(z.looseObject({
+    id: z.string(),
+    label: z.string(),
+    kind: z.string(),
+    loss: z.string().optional(),
+    objective: z.string().optional().default(""),
+    train: z.string(),
+  })),
+  featureSets: z.array(z.looseObject({ id: z.string(), label: z.string(), short: z.string() })),
+});
+/** `evaluate/models.json`. */
+export type ModelsJson = z.infer<typeof ModelsJson>;
+
 /** `evaluate/table1.json`: Table 1 measured beside the paper. */
 export const Table1Json = z.looseObject({
   metric: z.string().optional().default(""),

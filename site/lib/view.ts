@@ -72,7 +72,7 @@ export function keySettings(run: RunJson): [string, string][] {
     ].filter(Boolean);
     if (parts.length) out.push(["Crops", parts.join(", ")]);
   }
-  const train = task(run, "train_dcgan") ?? task(run, "train_wgan") ?? task(run, "train_lsgan");
+  const train = run.tasks.find((t) => t.name.startsWith("train_"));
   if (train) {
     const p = train.params;
     out.push([

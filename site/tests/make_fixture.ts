@@ -71,6 +71,9 @@ export async function makeProfile(src: string, out: string): Promise<void> {
   if (await exists(join(src, "evaluate"))) {
     const t1 = await readJson(join(src, "evaluate/table1.json"));
     await writeJson(join(out, "evaluate/table1.json"), t1);
+    if (await exists(join(src, "evaluate/models.json"))) {
+      await writeJson(join(out, "evaluate/models.json"), await readJson(join(src, "evaluate/models.json")));
+    }
     const best = new Map<string, string>();
     for (const r of t1.rows as { set: string | null; best: { protocol: string } | null }[]) {
       if (r.set && r.best) best.set(r.set, r.best.protocol);
