@@ -12,7 +12,7 @@ import { defineTask, p } from "../workflow/mod.ts";
 import { aggregate } from "./aggregate.ts";
 import { evaluate } from "./evaluate.ts";
 import { normalize } from "./normalize.ts";
-import { TRAININGS } from "./models.ts";
+import { GAN_TRAININGS } from "./models.ts";
 
 /** The figures task. */
 export const figures = defineTask({
@@ -21,7 +21,7 @@ export const figures = defineTask({
   description: "every figure (SVG, PNG, caption, numbers): samples, interpolation, algebra, Table 1, realism",
   inputs: {
     crops: normalize,
-    ...TRAININGS,
+    ...GAN_TRAININGS,
     profiles: aggregate,
     evaluation: evaluate,
   },

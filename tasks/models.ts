@@ -5,7 +5,7 @@
  * inputs of every task that reads them all. Adding a model to the registry adds its tasks here.
  * @module
  */
-import { CONTROL_MODEL, FEATURE_SET_IDS, type ModelId, MODELS } from "../lib/models/registry.ts";
+import { CONTROL_MODEL, FEATURE_SET_IDS, type GanId, MODELS } from "../lib/models/registry.ts";
 import { extractClassical, extractTask, randomTask } from "./extract.ts";
 import { trainTask } from "./train.ts";
 
@@ -18,10 +18,10 @@ export const EXTRACT_TASKS = MODELS.map((m, i) => extractTask(m, TRAIN_TASKS[i])
 /** The untrained control: the control model's discriminators at initialisation. */
 export const extractRandom = randomTask(TRAIN_TASKS[MODELS.findIndex((m) => m.id === CONTROL_MODEL)]);
 
-/** Training tasks by model id (the figures' inputs). */
-export const TRAININGS = Object.fromEntries(MODELS.map((m, i) => [m.id, TRAIN_TASKS[i]])) as Readonly<
-  Record<ModelId, (typeof TRAIN_TASKS)[number]>
->;
+/** The GANs' training tasks by model id (the figures' inputs: generated cells need a generator of a GAN). */
+export const GAN_TRAININGS = Object.fromEntries(
+  MODELS.flatMap((m, i) => m.kind === "gan" ? [[m.id, TRAIN_TASKS[i]]] : []),
+) as Readonly<Record<GanId, (typeof TRAIN_TASKS)[number]>>;
 
 /** The task of each feature set, by feature-set id, in table order. */
 export const FEATURE_SET_INPUTS: Readonly<

@@ -57,7 +57,10 @@ export function trainTask<const M extends ModelSpec>(model: M) {
       lrD: p.number(lr.d, { min: 0, doc: "D's learning rate (the authors')" }),
       lrG: p.number(lr.g, { min: 0, doc: "G's learning rate (the authors')" }),
       lrDecay: p.number(0.9999, { min: 0, max: 1, doc: "× every 100 G steps" }),
-      inputNoise: p.number(0.1, { min: 0, doc: "std of D's input noise while training (the authors': 0.1)" }),
+      inputNoise: p.number(model.loss === "vae" ? 0 : 0.1, {
+        min: 0,
+        doc: "std of D's input noise while training (the authors': 0.1; the VAE's encoder: 0)",
+      }),
       augment: p.oneOf(AUGMENTATIONS, "none", {
         doc: "augmentation of the real crops: dihedral = random flips and quarter turns",
       }),

@@ -17,9 +17,11 @@ const SCIENCE = [
   "train_dcgan",
   "train_wgan",
   "train_lsgan",
+  "train_vae",
   "extract_dcgan",
   "extract_wgan",
   "extract_lsgan",
+  "extract_vae",
   "extract_random",
   "extract_classical",
   "aggregate",
@@ -123,17 +125,22 @@ Deno.test("tiny profile end to end: every stage, the site, embed, a cached rerun
     "train_dcgan",
     "train_wgan",
     "train_lsgan",
+    "train_vae",
   ]);
   const table1 = JSON.parse(await Deno.readTextFile(join(tmp, "results", "tiny", "evaluate", "table1.json")));
   const bySet = Object.fromEntries(
     table1.rows.filter((r: { set: string }) => r.set).map((r: { set: string }) => [r.set, r]),
   );
-  assert.deepEqual(Object.keys(bySet).sort(), ["classical", "dcgan", "lsgan", "random", "wgan"]);
+  assert.deepEqual(Object.keys(bySet).sort(), ["classical", "dcgan", "lsgan", "random", "vae", "wgan"]);
   for (const row of Object.values(bySet) as { ours: { nsc_per_compound: number; nsc_n: number } }[]) {
     assert.ok(row.ours.nsc_per_compound >= 0 && row.ours.nsc_per_compound <= 1);
     assert.equal(row.ours.nsc_n, 24);
   }
   assert.equal(bySet.lsgan.paper.nsc, 0.68);
+  // The VAE's row stands beside the paper's VAE baseline; its features are the encoder's mean (100-d).
+  assert.equal(bySet.vae.paper.nsc, 0.49);
+  const vaeFeatures = JSON.parse(await Deno.readTextFile(join(object("extract_vae"), "features.json")));
+  assert.deepEqual([vaeFeatures.kind, vaeFeatures.d], ["vae", 100]);
   // LSGAN trains two seeds (tiny profile): its rows are means over both, the control is each seed's initial D.
   assert.equal(bySet.lsgan.ours.n_seeds, 2);
   assert.equal(bySet.dcgan.ours.n_seeds, 1);

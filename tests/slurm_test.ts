@@ -125,7 +125,15 @@ Deno.test({
     // Up to the trainings every key is the same, and every file of every object. (train.json and curves.json
     // record the training's wall-clock time, so the trainings' outputs, and the keys of what reads them,
     // differ between any two runs, local or not; their weights and samples do not.)
-    const upToTraining = ["synthesize", "segment", "normalize", "train_dcgan", "train_wgan", "train_lsgan"];
+    const upToTraining = [
+      "synthesize",
+      "segment",
+      "normalize",
+      "train_dcgan",
+      "train_wgan",
+      "train_lsgan",
+      "train_vae",
+    ];
     for (const name of upToTraining) {
       const [a, b] = [s.find((t) => t.name === name)!, l.find((t) => t.name === name)!];
       assert.equal(a.key, b.key, `${name}: the same key on Slurm and locally`);

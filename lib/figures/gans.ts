@@ -3,14 +3,14 @@
  * of every feature set: from the registry (lib/models/registry.ts).
  * @module
  */
-import { FEATURE_SETS, type ModelId, MODELS } from "../models/registry.ts";
+import { FEATURE_SETS, type GanId, MODELS } from "../models/registry.ts";
 
 /** A GAN's key. */
-export type GanKey = ModelId;
+export type GanKey = GanId;
 
-/** The GANs, in table order, with their display names. */
-export const GANS: readonly (readonly [GanKey, string])[] = MODELS.filter((m) => m.kind === "gan").map((m) =>
-  [m.id, m.label] as const
+/** The GANs (the registry's models of kind `gan`), in table order, with their display names. */
+export const GANS: readonly (readonly [GanKey, string])[] = MODELS.flatMap((m) =>
+  m.kind === "gan" ? [[m.id, m.label] as const] : []
 );
 
 /** Short display names of the feature sets. */

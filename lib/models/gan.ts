@@ -19,6 +19,10 @@
  *   flatten → dense 100, linear: `latent`, the cell profile → [B, 100]
  *   dense 1 → logit [B, 1] (DCGAN: sigmoid(logit) is the probability "real"; LSGAN, WGAN: the output)
  *
+ * The VAE (loss `vae`; Pawlowski's baseline, as the paper cites it) is the same two networks, not adversarial:
+ * D's body is the encoder, its `latent` layer the mean μ and a second dense head `logvar` beside it log σ²
+ * ([B, 100] each; no `out` head), and G the decoder of z = μ + σ·ε (see lib/models/losses.ts's vaeLoss).
+ *
  * Batch norm: momentum 0.9, ε 1e-3; training uses batch statistics (and updates the moving ones via
  * {@link Gan.updateBatchNorm}), inference the moving ones. Upsample + conv runs as one low-resolution
  * convolution ({@link upsampleConv2x}): same function, 2.8× fewer operations. Weights: Glorot-uniform
@@ -30,10 +34,12 @@ import * as tf from "@tensorflow/tfjs";
 import { Rng } from "./rng.ts";
 import { upsampleConv2x, type Upsampling, UPSAMPLINGS } from "./upsample_conv.ts";
 
-/** The three losses of the paper. */
-export type GanLoss = "dcgan" | "lsgan" | "wgan";
-/** All loss names. */
-export const GAN_LOSSES: readonly GanLoss[] = ["dcgan", "lsgan", "wgan"];
+/** The three adversarial losses of the paper, and the VAE's (reconstruction and KL divergence). */
+export type GanLoss = "dcgan" | "lsgan" | "wgan" | "vae";
+/** The adversarial losses. */
+export const GAN_LOSSES: readonly Exclude<GanLoss, "vae">[] = ["dcgan", "lsgan", "wgan"];
+/** Every loss a network of this file trains with. */
+export const MODEL_LOSSES: readonly GanLoss[] = [...GAN_LOSSES, "vae"];
 
 /** Everything that fixes the network's shapes and fixed hyper-parameters. */
 export interface GanConfig {
@@ -77,8 +83,8 @@ export function ganConfig(partial: Partial<GanConfig> & Pick<GanConfig, "loss" |
   if (!UPSAMPLINGS.includes(c.upsample)) {
     throw new Error(`unknown upsampling '${c.upsample}': expected ${UPSAMPLINGS.join(", ")}`);
   }
-  if (!GAN_LOSSES.includes(c.loss)) {
-    throw new Error(`unknown loss '${c.loss}': expected ${GAN_LOSSES.join(", ")}`);
+  if (!MODEL_LOSSES.includes(c.loss)) {
+    throw new Error(`unknown loss '${c.loss}': expected ${MODEL_LOSSES.join(", ")}`);
   }
   if (!Number.isInteger(c.size) || c.size < 8 || c.size % 8 !== 0) {
     throw new Error(`crop size must be a positive multiple of 8, got ${c.size}`);
@@ -87,6 +93,11 @@ export function ganConfig(partial: Partial<GanConfig> & Pick<GanConfig, "loss" |
   if (c.kernel % 2 !== 1) throw new Error(`kernel size must be odd, got ${c.kernel}`);
   for (const k of ["latentDim", "featureDim"] as const) {
     if (!Number.isInteger(c[k]) || c[k] < 1) throw new Error(`${k} must be a positive integer, got ${c[k]}`);
+  }
+  if (c.loss === "vae" && c.featureDim !== c.latentDim) {
+    throw new Error(
+      `a VAE's latent layer is μ of z: featureDim ${c.featureDim} must equal latentDim ${c.latentDim}`,
+    );
   }
   return c;
 }
@@ -137,6 +148,11 @@ export function weightSpecs(c: GanConfig): WeightSpec[] {
   }
   kernel("d/latent/kernel", [s0 * s0 * d[3], c.featureDim], s0 * s0 * d[3], c.featureDim);
   constant("d/latent/bias", c.featureDim, 0);
+  if (c.loss === "vae") {
+    kernel("d/logvar/kernel", [s0 * s0 * d[3], c.latentDim], s0 * s0 * d[3], c.latentDim);
+    constant("d/logvar/bias", c.latentDim, 0);
+    return specs;
+  }
   kernel("d/out/kernel", [c.featureDim, 1], c.featureDim, 1);
   constant("d/out/bias", 1, 0);
   return specs;
@@ -274,15 +290,42 @@ export class Gan {
    */
   discriminate(x: tf.Tensor4D, noise?: tf.Tensor4D): { logit: tf.Tensor2D; latent: tf.Tensor2D } {
     return tf.tidy(() => {
-      const h = this.#convolutions(noise ? tf.add(x, noise) as tf.Tensor4D : x).at(-1)!; // [B, 12, 12, 256]
-      const flat = tf.reshape(h, [h.shape[0], -1]) as tf.Tensor2D; // [B, 36864]
+      const flat = this.#flat(noise ? tf.add(x, noise) as tf.Tensor4D : x); // [B, 36864]
       const latent = tf.add(
         tf.matMul(flat, this.w("d/latent/kernel")),
         this.w("d/latent/bias"),
       ) as tf.Tensor2D; // [B, 100]
-      const logit = tf.add(tf.matMul(latent, this.w("d/out/kernel")), this.w("d/out/bias")) as tf.Tensor2D; // [B, 1]
+      // A VAE's encoder has no critic head: its logit is 0.
+      const logit = this.config.loss === "vae"
+        ? tf.zeros([x.shape[0], 1]) as tf.Tensor2D
+        : tf.add(tf.matMul(latent, this.w("d/out/kernel")), this.w("d/out/bias")) as tf.Tensor2D; // [B, 1]
       return { logit, latent };
     });
+  }
+
+  /**
+   * The VAE's encoder: q(z | x) = N(μ, diag σ²).
+   *
+   * @param x [B, s, s, 3] in [−1, 1]
+   * @returns mu [B, latentDim] (the `latent` layer: the cell profile) and logvar = log σ² [B, latentDim]
+   */
+  encode(x: tf.Tensor4D): { mu: tf.Tensor2D; logvar: tf.Tensor2D } {
+    if (this.config.loss !== "vae") throw new Error(`encode: a ${this.config.loss} network has no encoder`);
+    return tf.tidy(() => {
+      const flat = this.#flat(x); // [B, 36864]
+      const mu = tf.add(tf.matMul(flat, this.w("d/latent/kernel")), this.w("d/latent/bias")) as tf.Tensor2D;
+      const logvar = tf.add(
+        tf.matMul(flat, this.w("d/logvar/kernel")),
+        this.w("d/logvar/bias"),
+      ) as tf.Tensor2D;
+      return { mu, logvar }; // [B, 100] each
+    });
+  }
+
+  /** D's last convolution, flattened: [B, (s/8)² · 256]. */
+  #flat(x: tf.Tensor4D): tf.Tensor2D {
+    const h = this.#convolutions(x).at(-1)!; // [B, 12, 12, 256]
+    return tf.reshape(h, [h.shape[0], -1]) as tf.Tensor2D;
   }
 
   /**

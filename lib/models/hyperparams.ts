@@ -4,16 +4,21 @@
  * @module
  */
 
-/** The GAN losses (lib/models/gan.ts's `GanLoss`), for params. */
-export const GAN_LOSS_NAMES = ["dcgan", "lsgan", "wgan"] as const;
+/** The losses (lib/models/gan.ts's `GanLoss`), for params. */
+export const GAN_LOSS_NAMES = ["dcgan", "lsgan", "wgan", "vae"] as const;
 
-/** The authors' learning rates (D, G) per loss: the defaults. */
-export const DEFAULT_LEARNING_RATES: Readonly<Record<"dcgan" | "lsgan" | "wgan", { d: number; g: number }>> =
-  {
-    dcgan: { d: 5e-5, g: 1e-5 },
-    lsgan: { d: 7e-5, g: 2e-4 },
-    wgan: { d: 7e-5, g: 2e-4 },
-  };
+/**
+ * The learning rates (D, G) per loss: the defaults. The GANs': the authors'. The VAE's (encoder = D's body,
+ * decoder = G): one rate for both.
+ */
+export const DEFAULT_LEARNING_RATES: Readonly<
+  Record<(typeof GAN_LOSS_NAMES)[number], { d: number; g: number }>
+> = {
+  dcgan: { d: 5e-5, g: 1e-5 },
+  lsgan: { d: 7e-5, g: 2e-4 },
+  wgan: { d: 7e-5, g: 2e-4 },
+  vae: { d: 5e-4, g: 5e-4 },
+};
 
 /**
  * Augmentations of the real crops while training: `none`, or `dihedral` (each crop flipped and rotated by a

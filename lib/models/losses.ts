@@ -23,7 +23,7 @@ export function sigmoidCrossEntropy(logits: tf.Tensor, targets: tf.Tensor): tf.S
 
 /** D's loss for DCGAN or LSGAN from the logits of the fake and real halves and the smoothed real labels. */
 export function discriminatorLoss(
-  loss: Exclude<GanLoss, "wgan">,
+  loss: Exclude<GanLoss, "wgan" | "vae">,
   logitFake: tf.Tensor2D,
   logitReal: tf.Tensor2D,
   realLabels: tf.Tensor2D,
@@ -37,7 +37,7 @@ export function discriminatorLoss(
 }
 
 /** G's loss from D's logits on G's samples. */
-export function generatorLoss(loss: GanLoss, logitFake: tf.Tensor2D): tf.Scalar {
+export function generatorLoss(loss: Exclude<GanLoss, "vae">, logitFake: tf.Tensor2D): tf.Scalar {
   return tf.tidy(() => {
     if (loss === "dcgan") return sigmoidCrossEntropy(logitFake, tf.onesLike(logitFake));
     if (loss === "lsgan") return tf.mean(tf.squaredDifference(logitFake, 1));
@@ -86,5 +86,28 @@ export function gradientPenalty(
     const g = tf.grad((x: tf.Tensor) => tf.sum(critic(x as tf.Tensor4D)))(xhat); // [B, s, s, 3]
     const norm = tf.sqrt(tf.add(tf.sum(tf.square(g), [1, 2, 3]), 1e-12)); // [B]
     return tf.mean(tf.square(tf.sub(norm, 1)));
+  });
+}
+
+/**
+ * The VAE's two terms, each a mean over the batch: the reconstruction error Σ (x − x̂)² over an image's pixels
+ * and channels (a Gaussian likelihood of fixed variance), and KL(q(z | x) ‖ N(0, I)) =
+ * ½ Σ (μ² + σ² − log σ² − 1) over z's dimensions. The loss is recon + β·kl.
+ *
+ * @param x [B, s, s, 3]; xHat its reconstruction; mu, logvar [B, latentDim]
+ */
+export function vaeLoss(
+  x: tf.Tensor4D,
+  xHat: tf.Tensor4D,
+  mu: tf.Tensor2D,
+  logvar: tf.Tensor2D,
+): { recon: tf.Scalar; kl: tf.Scalar } {
+  return tf.tidy(() => {
+    const recon = tf.mean(tf.sum(tf.squaredDifference(x, xHat), [1, 2, 3])) as tf.Scalar;
+    const kl = tf.mul(
+      0.5,
+      tf.mean(tf.sum(tf.sub(tf.add(tf.square(mu), tf.exp(logvar)), tf.add(logvar, 1)), 1)),
+    ) as tf.Scalar;
+    return { recon, kl };
   });
 }

@@ -29,8 +29,8 @@ export interface ModelSpec {
   id: string;
   /** Display name. */
   label: string;
-  /** The model family (the training loop's variant). */
-  kind: "gan";
+  /** The model family (the training loop's variant): adversarial, or the VAE. */
+  kind: "gan" | "vae";
   /** The GAN loss. */
   loss: GanLoss;
   /** The objective in words (the site's model page). */
@@ -65,13 +65,23 @@ export const MODELS = [
     objective: "least squares",
     paper: { method: "LSGAN", nsc: 0.68, draft: 0.63, source: "Goldsborough et al. 2017" },
   },
+  {
+    id: "vae",
+    label: "VAE",
+    kind: "vae",
+    loss: "vae",
+    objective: "reconstruction (squared error) + KL divergence; features: the encoder's mean μ",
+    paper: { method: "VAE", nsc: 0.49, source: "Pawlowski 2016 (as cited)" },
+  },
 ] as const satisfies readonly ModelSpec[];
 
 /** A model's id. */
 export type ModelId = (typeof MODELS)[number]["id"];
+/** A GAN's id (the models of kind `gan`: the figures of generated cells). */
+export type GanId = Extract<(typeof MODELS)[number], { kind: "gan" }>["id"];
 
 /** The model whose untrained discriminator is the control feature set (`random`). */
-export const CONTROL_MODEL: ModelId = "lsgan";
+export const CONTROL_MODEL: GanId = "lsgan";
 
 /** One feature set: a model's, or one made without a model. */
 export interface FeatureSetSpec {

@@ -14,7 +14,7 @@ import { Adam } from "./adam.ts";
 import { readCheckpoint, type StoredTensor, writeCheckpoint } from "./checkpoint.ts";
 import { type BatchStats, Gan, type GanConfig, ganConfig, type GanLoss } from "./gan.ts";
 import type { Upsampling } from "./upsample_conv.ts";
-import { criticLoss, discriminatorLoss, generatorLoss, gradientPenalty } from "./losses.ts";
+import { criticLoss, discriminatorLoss, generatorLoss, gradientPenalty, vaeLoss } from "./losses.ts";
 import { Rng, type RngState } from "./rng.ts";
 import { type Augmentation, AUGMENTATIONS, DEFAULT_LEARNING_RATES } from "./hyperparams.ts";
 
@@ -35,7 +35,7 @@ export interface TrainSettings {
   /** (identity) D's and G's initial learning rates (default {@link DEFAULT_LEARNING_RATES}) */
   lrD: number;
   lrG: number;
-  /** (identity) Adam β₁ (0.5), β₂ (0.999), ε (1e-7, as Keras) */
+  /** (identity) Adam β₁ (0.5; the VAE's 0.9), β₂ (0.999), ε (1e-7, as Keras) */
   beta1: number;
   beta2: number;
   epsilon: number;
@@ -44,9 +44,11 @@ export interface TrainSettings {
   lrDecayEvery: number;
   /** (identity) WGAN-GP's λ (10) */
   gpWeight: number;
+  /** (identity) the VAE's β: loss = reconstruction + β·KL (1) */
+  klWeight: number;
   /** (identity) DCGAN/LSGAN real labels ~ U(lo, hi) (default [0.8, 1]) */
   realLabelRange: [number, number];
-  /** (identity) std of D's input noise (default 0.1, the authors') */
+  /** (identity) std of D's input noise (default 0.1, the authors'; the VAE's encoder: 0) */
   inputNoise: number;
   /** (identity) augmentation of the real crops (default `none`; see {@link Augmentation}) */
   augment: Augmentation;
@@ -148,14 +150,15 @@ export function trainSettings(
     seed: o.seed ?? 0,
     lrD: o.lrD ?? lr.d,
     lrG: o.lrG ?? lr.g,
-    beta1: o.beta1 ?? 0.5,
+    beta1: o.beta1 ?? (o.loss === "vae" ? 0.9 : 0.5),
     beta2: o.beta2 ?? 0.999,
     epsilon: o.epsilon ?? 1e-7,
     lrDecay: o.lrDecay ?? 0.9999,
     lrDecayEvery: o.lrDecayEvery ?? 100,
     gpWeight: o.gpWeight ?? 10,
+    klWeight: o.klWeight ?? 1,
     realLabelRange: o.realLabelRange ?? [0.8, 1],
-    inputNoise: o.inputNoise ?? 0.1,
+    inputNoise: o.inputNoise ?? (o.loss === "vae" ? 0 : 0.1),
     augment: o.augment ?? "none",
     upsample: o.upsample ?? "nearest",
   };
@@ -163,6 +166,7 @@ export function trainSettings(
     throw new Error(`augment must be one of ${AUGMENTATIONS.join(", ")}, got '${s.augment}'`);
   }
   if (!(s.inputNoise >= 0)) throw new Error(`inputNoise must be ≥ 0, got ${s.inputNoise}`);
+  if (!(s.klWeight >= 0)) throw new Error(`klWeight must be ≥ 0, got ${s.klWeight}`);
   if (!Number.isInteger(s.batchSize) || s.batchSize < 1) {
     throw new Error(`batchSize must be ≥ 1, got ${s.batchSize}`);
   }
@@ -174,7 +178,7 @@ export function trainSettings(
 }
 
 /** Meta of a checkpoint file. */
-/** One step's random draws (see `GanTrainer.runStep`). */
+/** One step's random draws (see `GanTrainer.runStep`; for the VAE, `zD` is ε and `noiseD` [B] images). */
 interface StepDraws {
   realData: Float32Array;
   zD: Float32Array;
@@ -290,6 +294,18 @@ export class GanTrainer {
   #draw(): StepDraws {
     const st = this.settings, c = this.gan.config, rng = this.#rng;
     const B = st.batchSize, px = st.size * st.size * 3;
+    if (st.loss === "vae") {
+      // The batch, ε of the reparameterisation z = μ + σ·ε, and the encoder's input noise if any.
+      return {
+        realData: this.#nextBatch(),
+        zD: rng.fillNormal(new Float32Array(B * c.latentDim)),
+        noiseD: c.inputNoise > 0 ? rng.fillNormal(new Float32Array(B * px), c.inputNoise) : null,
+        labels: null,
+        eps: null,
+        zG: new Float32Array(0),
+        noiseG: null,
+      };
+    }
     return {
       realData: this.#nextBatch(),
       zD: rng.fillNormal(new Float32Array(B * c.latentDim)),
@@ -310,8 +326,11 @@ export class GanTrainer {
     this.#adamD.config.lr = st.lrD * decay;
     this.#adamG.config.lr = st.lrG * decay;
     // All random draws of the step: drawn while the previous step computed, or now.
-    const { realData, zD, noiseD, labels, eps, zG, noiseG } = this.#next?.draws ?? this.#draw();
+    const draws = this.#next?.draws ?? this.#draw();
     this.#next = null;
+    const { realData, zD, noiseD, labels, eps, zG, noiseG } = draws;
+    if (st.loss === "vae") return await this.#vaeStep(draws);
+    const loss = st.loss; // adversarial from here on
 
     // ---- D step on [fake; real]
     let gapT: tf.Scalar | null = null, gpT: tf.Scalar | null = null;
@@ -323,7 +342,7 @@ export class GanTrainer {
       const { value, grads } = tf.variableGrads(() => {
         const { logit } = gan.discriminate(x, noise); // [2B, 1]
         const [lf, lr] = tf.split(logit, 2, 0) as tf.Tensor2D[];
-        if (st.loss !== "wgan") return discriminatorLoss(st.loss, lf, lr, tf.tensor2d(labels!, [B, 1]));
+        if (loss !== "wgan") return discriminatorLoss(loss, lf, lr, tf.tensor2d(labels!, [B, 1]));
         const critic = criticLoss(lf, lr);
         const noiseReal = noise ? tf.slice(noise, [B, 0, 0, 0], [B, s, s, 3]) as tf.Tensor4D : undefined;
         const gp = gradientPenalty(
@@ -347,7 +366,7 @@ export class GanTrainer {
       const noise = noiseG ? tf.tensor4d(noiseG, [B, s, s, 3]) : undefined;
       const { value, grads } = tf.variableGrads(() => {
         const fake = gan.generate(z, true, stats); // [B, s, s, 3], BN on batch statistics
-        return generatorLoss(st.loss, gan.discriminate(fake, noise).logit);
+        return generatorLoss(loss, gan.discriminate(fake, noise).logit);
       }, gan.generatorVariables());
       this.#adamG.apply(grads);
       return value;
@@ -373,6 +392,47 @@ export class GanTrainer {
     if (gapT) out.gap = v[2];
     if (gpT) out.gp = v[3];
     return out;
+  }
+
+  /**
+   * One VAE step: encode the batch, decode z = μ + σ·ε (batch norm on batch statistics), and one Adam update
+   * of the encoder (D's Adam) and the decoder (G's) on reconstruction + β·KL. Its losses are logged as
+   * `dLoss` = the reconstruction error and `gLoss` = the KL divergence.
+   */
+  async #vaeStep(draws: StepDraws): Promise<StepLosses> {
+    const st = this.settings, gan = this.gan, c = gan.config;
+    const B = st.batchSize, s = st.size;
+    const stats: BatchStats = [];
+    let reconT: tf.Scalar | null = null, klT: tf.Scalar | null = null;
+    const lossT = tf.tidy(() => {
+      const x = tf.tensor4d(draws.realData, [B, s, s, 3]);
+      const input = draws.noiseD ? tf.add(x, tf.tensor4d(draws.noiseD, [B, s, s, 3])) as tf.Tensor4D : x;
+      const eps = tf.tensor2d(draws.zD, [B, c.latentDim]);
+      const vars = [...gan.discriminatorVariables(), ...gan.generatorVariables()];
+      const { value, grads } = tf.variableGrads(() => {
+        const { mu, logvar } = gan.encode(input); // [B, 100] each
+        const z = tf.add(mu, tf.mul(tf.exp(tf.mul(logvar, 0.5)), eps)) as tf.Tensor2D; // [B, 100]
+        const xHat = gan.generate(z, true, stats); // [B, s, s, 3]
+        const { recon, kl } = vaeLoss(x, xHat, mu, logvar);
+        reconT = tf.keep(recon);
+        klT = tf.keep(kl);
+        return tf.add(recon, tf.mul(kl, st.klWeight)) as tf.Scalar;
+      }, vars);
+      this.#adamD.apply(grads);
+      this.#adamG.apply(grads);
+      return value;
+    });
+    gan.updateBatchNorm(stats);
+    this.step++;
+    if (drawAhead.enabled && ASYNC_BACKENDS.has(tf.getBackend())) {
+      const before = { rng: this.#rng.state(), epoch: { ...this.#epoch } };
+      this.#next = { draws: this.#draw(), before };
+    }
+    const stacked = tf.stack([reconT!, klT!]);
+    tf.dispose([lossT, reconT!, klT!]);
+    const v = await stacked.data();
+    stacked.dispose();
+    return { dLoss: v[0], gLoss: v[1] };
   }
 
   /** G's images for `z` [n, latentDim] in inference mode, as [n, s, s, 3]. */

@@ -3,7 +3,7 @@ import * as tf from "@tensorflow/tfjs";
 import { dihedral, train, TrainingDivergedError, type TrainOptions } from "./train.ts";
 import { readCheckpoint } from "./checkpoint.ts";
 import { haveRealCrops, NO_REAL_CROPS, randn, readRealCrops, useBackend } from "./test_util.ts";
-import { GAN_LOSSES } from "./gan.ts";
+import { MODEL_LOSSES } from "./gan.ts";
 
 const SIZE = 16;
 const crops = randn(24 * SIZE * SIZE * 3, 11, 0.5).map((v) => Math.tanh(v));
@@ -23,7 +23,7 @@ function bytesOf(values: Map<string, Float32Array>): Map<string, string> {
   return out;
 }
 
-for (const loss of GAN_LOSSES) {
+for (const loss of MODEL_LOSSES) {
   Deno.test(`train ${loss}: deterministic for a seed; curves have one entry per step`, async () => {
     await useBackend("wasm");
     const before = tf.memory().numTensors;
@@ -219,6 +219,38 @@ Deno.test("train augment: dihedral changes the run, stays deterministic, and res
       train(crops, tiny({ augment: "jitter" as "none" })),
       /augment must be one of none, dihedral/,
     );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("train vae: the loss falls; μ is the latent layer; a resumed run ends bit for bit where a whole one does", async () => {
+  await useBackend("wasm");
+  const dir = await Deno.makeTempDir();
+  try {
+    const o = tiny({ loss: "vae", steps: 40, batchSize: 8, width: 1 / 8 });
+    const whole = await train(crops, o);
+    const { dLoss: recon, gLoss: kl } = whole.curves;
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    assert.ok(
+      mean(recon.slice(-10)) < 0.8 * mean(recon.slice(0, 10)),
+      `reconstruction ${recon[0]} → ${recon.at(-1)}`,
+    );
+    assert.ok(kl.every((v) => v >= 0), "KL ≥ 0");
+    // The encoder's mean is D's latent layer: what extraction reads.
+    tf.tidy(() => {
+      const x = tf.tensor4d(crops.subarray(0, 4 * SIZE * SIZE * 3), [4, SIZE, SIZE, 3]);
+      const { mu } = whole.gan.encode(x);
+      const { latent } = whole.gan.discriminate(x);
+      assert.deepEqual(Array.from(mu.dataSync()), Array.from(latent.dataSync()));
+    });
+    const first = await train(crops, { ...o, steps: 20, checkpointDir: dir, checkpointEvery: 5 });
+    first.gan.dispose();
+    const rest = await train(crops, { ...o, checkpointDir: dir });
+    assert.equal(rest.resumedFrom, 20);
+    assert.deepEqual(bytesOf(await rest.gan.values()), bytesOf(await whole.gan.values()));
+    whole.gan.dispose();
+    rest.gan.dispose();
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -304,7 +304,8 @@ export function table1(results: Evaluation, sets: readonly string[], undefinedRe
         : null,
     };
   });
-  const others = PAPER_TABLE1.filter((r) => r.set === null).map((r) => ({
+  // The paper's other rows, and those of ours that this run did not evaluate: the paper's number alone.
+  const others = PAPER_TABLE1.filter((r) => r.set === null || !sets.includes(r.set)).map((r) => ({
     method: r.method,
     set: null,
     ours: null,

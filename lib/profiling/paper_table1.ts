@@ -28,7 +28,6 @@ export const FEATURE_SET_LABELS: Readonly<Record<string, string>> = Object.fromE
 /** The rows of the paper's Table 1, in its order. */
 export const PAPER_TABLE1: readonly PaperRow[] = [
   ...MODELS.flatMap((m) => m.paper ? [{ ...m.paper, set: m.id }] : []),
-  { method: "VAE", set: null, nsc: 0.49, source: "Pawlowski 2016 (as cited)" },
   { method: "CellProfiler", set: "classical", nsc: 0.90, source: "Singh et al. 2014 (as cited)" },
   {
     method: "Deep transfer (Pawlowski et al.)",

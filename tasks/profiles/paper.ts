@@ -23,6 +23,7 @@ export const paper = defineProfile<Stages>({
     train_dcgan: { steps: 100000, width: 1, batchSize: 64, checkpointEvery: 1000, sampleEvery: 5000 },
     train_wgan: { steps: 100000, width: 1, batchSize: 64, checkpointEvery: 1000, sampleEvery: 5000 },
     train_lsgan: { steps: 100000, width: 1, batchSize: 64, checkpointEvery: 1000, sampleEvery: 5000 },
+    train_vae: { steps: 100000, width: 1, batchSize: 64, checkpointEvery: 1000, sampleEvery: 5000 },
   },
   inputs: { segment: { dataset: "fetch_bbbc021" } },
   // Under `--executor slurm`: each training on one GPU for up to two days (its checkpoints let a job that
@@ -32,5 +33,6 @@ export const paper = defineProfile<Stages>({
     train_dcgan: { cpus: 4, memGiB: 32, gpus: 1, minutes: 48 * 60 },
     train_wgan: { cpus: 4, memGiB: 32, gpus: 1, minutes: 48 * 60 },
     train_lsgan: { cpus: 4, memGiB: 32, gpus: 1, minutes: 48 * 60 },
+    train_vae: { cpus: 4, memGiB: 32, gpus: 1, minutes: 48 * 60 },
   },
 });

@@ -46,9 +46,12 @@ export const realMoa = defineProfile<Stages>({
     train_dcgan: { ...training, ...SHORT_RUN_RATES.train_dcgan },
     train_wgan: { ...training, ...SHORT_RUN_RATES.train_wgan },
     train_lsgan: training,
+    // The VAE (Table 1's baseline row): the same schedule and seeds, its own learning rate.
+    train_vae: training,
     extract_dcgan: features,
     extract_wgan: features,
     extract_lsgan: features,
+    extract_vae: features,
     extract_random: features,
     figures: { samples: 36 },
   },

@@ -36,6 +36,7 @@ export const tiny = defineProfile<Stages>({
     normalize: { size: 32 },
     train_dcgan: training,
     train_wgan: training,
+    train_vae: training,
     figures: { algebraSamples: 200, realismSamples: 100, samples: 16 },
     // Two seeds of LSGAN (replicate trainings, and the untrained control of each) and the symmetric view of
     // LSGAN's and the control's features, run end to end.
