@@ -317,6 +317,17 @@ export class GanTrainer {
     };
   }
 
+  /**
+   * On a backend that computes asynchronously (a GPU), the CPU draws the next step's random numbers (at 96 px,
+   * 5 million normals: ≈ 45 ms) while the device runs this one. The draws are those the next step would make,
+   * in the same order; a checkpoint saves the generator as it was before them.
+   */
+  #drawAhead(): void {
+    if (!drawAhead.enabled || !ASYNC_BACKENDS.has(tf.getBackend())) return;
+    const before = { rng: this.#rng.state(), epoch: { ...this.#epoch } };
+    this.#next = { draws: this.#draw(), before };
+  }
+
   /** Runs one step (one D update, one G update) and returns its losses. */
   async runStep(): Promise<StepLosses> {
     const st = this.settings, gan = this.gan, c = gan.config;
@@ -374,13 +385,7 @@ export class GanTrainer {
     gan.updateBatchNorm(stats);
     this.step++;
 
-    // On a backend that computes asynchronously (a GPU), the CPU draws the next step's random numbers (at
-    // 96 px, 5 million normals: ≈ 45 ms) while the device runs this one. The draws are those the next step
-    // would make, in the same order; a checkpoint saves the generator as it was before them.
-    if (drawAhead.enabled && ASYNC_BACKENDS.has(tf.getBackend())) {
-      const before = { rng: this.#rng.state(), epoch: { ...this.#epoch } };
-      this.#next = { draws: this.#draw(), before };
-    }
+    this.#drawAhead();
 
     // The step's one read-back: its logged losses, stacked (on a GPU each read waits for the device).
     const logged = [dLossT, gLossT, gapT, gpT].filter((t): t is tf.Scalar => t !== null);
@@ -424,10 +429,7 @@ export class GanTrainer {
     });
     gan.updateBatchNorm(stats);
     this.step++;
-    if (drawAhead.enabled && ASYNC_BACKENDS.has(tf.getBackend())) {
-      const before = { rng: this.#rng.state(), epoch: { ...this.#epoch } };
-      this.#next = { draws: this.#draw(), before };
-    }
+    this.#drawAhead();
     const stacked = tf.stack([reconT!, klT!]);
     tf.dispose([lossT, reconT!, klT!]);
     const v = await stacked.data();

@@ -56,9 +56,9 @@ export async function trainRun(
     onProgress(pr) {
       hooks.onStep?.(
         pr.step,
-        `D ${pr.dLoss.toFixed(3)}  G ${pr.gLoss.toFixed(3)}${
-          pr.gap !== undefined ? `  gap ${pr.gap.toFixed(3)}` : ""
-        }`,
+        `${options.loss === "vae" ? "recon" : "D"} ${pr.dLoss.toFixed(3)}  ${
+          options.loss === "vae" ? "KL" : "G"
+        } ${pr.gLoss.toFixed(3)}${pr.gap !== undefined ? `  gap ${pr.gap.toFixed(3)}` : ""}`,
       );
     },
     async onSamples(step, images, shape) {
