@@ -34,7 +34,7 @@ export async function table1Figure(out: string, evaluationDir: string): Promise<
     { label: "ours, best protocol", color: "#d62728", shape: "diamond" },
     ...(manySeeds ? [{ label: "± 1 sd over training seeds", color: "#1f77b4", shape: "line" as const }] : []),
     ...(hasControl
-      ? [{ label: "untrained control, the GAN's best protocol", color: "#666", shape: "cross" as const }]
+      ? [{ label: "untrained control, the model's best protocol", color: "#666", shape: "cross" as const }]
       : []),
     { label: "paper (final)", color: "black", shape: "tick" },
     { label: "paper draft value", color: "#888", shape: "ring" },
@@ -48,7 +48,7 @@ export async function table1Figure(out: string, evaluationDir: string): Promise<
     } seeds; the others one).`
     : "";
   const controlText = hasControl
-    ? ` Control: the same features from an untrained discriminator (LSGAN's D at initialisation, one per LSGAN seed) under each GAN's best protocol; what training adds is the difference.`
+    ? ` Control: the same features from an untrained discriminator (LSGAN's D at initialisation, one per LSGAN seed) under each model's best protocol; what training adds is the difference.`
     : "";
   return writeFigure(
     out,

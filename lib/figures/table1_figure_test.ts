@@ -25,7 +25,7 @@ Deno.test("table1Figure: ± sd over seeds and the untrained control where table1
   assert.match(svg, />50 ± 4</);
   assert.match(svg, />55 ± 4</);
   assert.match(svg, />27</);
-  assert.match(svg, />untrained control, the GAN&#39;s best protocol</);
+  assert.match(svg, />untrained control, the model&#39;s best protocol</);
   assert.match(svg, />± 1 sd over training seeds</);
   assert.match(json.caption, /mean over training seeds ± their standard deviation \(LSGAN 2 seeds/);
   assert.match(json.caption, /Control: the same features from an untrained discriminator/);

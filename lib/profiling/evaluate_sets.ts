@@ -319,7 +319,7 @@ export function table1(results: Evaluation, sets: readonly string[], undefinedRe
       "cells-mean": "treatment = mean of its cells, no normalisation (the authors')",
       best: "our best applicable protocol by mean NSC per compound over seeds (see evaluation.json)",
       control:
-        "the untrained discriminator (LSGAN's D at initialisation, same seeds) under the GAN's best protocol",
+        "the untrained discriminator (LSGAN's D at initialisation, same seeds) under each model's best protocol",
     },
     undefinedReason,
     rows: [...rows, ...others],
