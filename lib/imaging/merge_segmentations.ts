@@ -8,12 +8,19 @@
  */
 import { join } from "node:path";
 import { readBbbc021Metadata } from "../data/bbbc021.ts";
-import type { FieldReport, PlateRecord, SegmentDatasetSummary } from "./plate.ts";
+import { fieldKey, type FieldReport, type PlateRecord, type SegmentDatasetSummary } from "./plate.ts";
 import { writeFileAtomic } from "./shards.ts";
 
 type Report = { summary: Omit<SegmentDatasetSummary, "seconds">; fields: FieldReport[] };
 
-const fieldKey = (f: { plate: string; well: string; site: number }) => `${f.plate}|${f.well}|${f.site}`;
+/** A part's JSON file, or one error that names it. */
+async function readPartJson<T>(path: string): Promise<T> {
+  try {
+    return JSON.parse(await Deno.readTextFile(path)) as T;
+  } catch (e) {
+    throw new Error(`mergeSegmentations: cannot read ${path}: ${(e as Error).message}`);
+  }
+}
 
 /** Links (or copies) every file under `from` to the same place under `to`. */
 async function linkTree(from: string, to: string): Promise<void> {
@@ -45,11 +52,8 @@ export async function mergeSegmentations(
   const plateOrder = new Map<string, number>();
   meta.fields.forEach((f, i) => plateOrder.has(f.plate) || plateOrder.set(f.plate, i));
   const read = await Promise.all(parts.map(async (dir) => {
-    const report = JSON.parse(await Deno.readTextFile(join(dir, "report.json"))) as Report;
-    const plates = JSON.parse(await Deno.readTextFile(join(dir, "plates.json"))) as Record<
-      string,
-      PlateRecord
-    >;
+    const report = await readPartJson<Report>(join(dir, "report.json"));
+    const plates = await readPartJson<Record<string, PlateRecord>>(join(dir, "plates.json"));
     const cells = await Deno.readTextFile(join(dir, "cells.csv"));
     const first = Object.keys(plates).map((p) => plateOrder.get(p) ?? Infinity);
     return { dir, report, plates, cells, at: Math.min(Infinity, ...first) };

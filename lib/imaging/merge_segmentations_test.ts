@@ -57,9 +57,15 @@ Deno.test("mergeSegmentations: one plate at a time, merged = the whole dataset a
     assert.equal(partial.summary.plates, plates.length - 1);
     assert.equal(partial.summary.absent, meta.fields.filter((f) => f.plate === last).length);
     const parts = all.parts;
+    // A part with a damaged report is one error naming the file.
+    await Deno.writeTextFile(join(parts[0], "report.json"), "{ not json");
+    await assert.rejects(
+      () => mergeSegmentations(data, parts, join(root, "damaged")),
+      new RegExp(`cannot read ${join(parts[0], "report.json")}`),
+    );
     // A plate in two parts is an error that names it.
     await assert.rejects(
-      () => mergeSegmentations(data, [parts[1], parts[1]], join(root, "twice")),
+      () => mergeSegmentations(data, [parts.at(-1)!, parts.at(-1)!], join(root, "twice")),
       /plate '.+' is in more than one part/,
     );
   } finally {

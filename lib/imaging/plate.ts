@@ -363,7 +363,9 @@ class WorkerPool {
   }
 }
 
-const fieldKey = (f: { plate: string; well: string; site: number }) => `${f.plate}|${f.well}|${f.site}`;
+/** A field's identity within a dataset: plate, well and site. */
+export const fieldKey = (f: { plate: string; well: string; site: number }): string =>
+  `${f.plate}|${f.well}|${f.site}`;
 
 function chunks<T>(items: readonly T[], parts: number): T[][] {
   const size = Math.max(1, Math.ceil(items.length / parts));

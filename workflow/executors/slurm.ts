@@ -73,33 +73,22 @@ export function parseScontrol(line: string): Map<string, string> {
 class Tail {
   #offset = 0;
   #partial = "";
+  /** One decoder for the whole file, so that a character split across two reads decodes whole. */
+  readonly #decoder = new TextDecoder();
   constructor(readonly path: string) {}
 
   async lines(final = false): Promise<string[]> {
     let bytes: Uint8Array;
     try {
       const f = await Deno.open(this.path, { read: true });
-      try {
-        await f.seek(this.#offset, Deno.SeekMode.Start);
-        const chunks: Uint8Array[] = [];
-        const buf = new Uint8Array(1 << 16);
-        while (true) {
-          const n = await f.read(buf);
-          if (n === null || n === 0) break;
-          chunks.push(buf.slice(0, n));
-        }
-        bytes = new Uint8Array(chunks.reduce((a, c) => a + c.length, 0));
-        let at = 0;
-        for (const c of chunks) bytes.set(c, (at += c.length) - c.length);
-      } finally {
-        f.close();
-      }
+      await f.seek(this.#offset, Deno.SeekMode.Start);
+      bytes = new Uint8Array(await new Response(f.readable).arrayBuffer()); // reads to the end, closes f
     } catch (e) {
       if (e instanceof Deno.errors.NotFound) return [];
       throw e;
     }
     this.#offset += bytes.length;
-    const text = this.#partial + new TextDecoder().decode(bytes, { stream: !final });
+    const text = this.#partial + this.#decoder.decode(bytes, { stream: !final });
     const parts = text.split("\n");
     this.#partial = final ? "" : parts.pop()!;
     return parts.filter((l, i) => l !== "" || i < parts.length - 1);
