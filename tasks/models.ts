@@ -5,7 +5,7 @@
  * inputs of every task that reads them all. Adding a model to the registry adds its tasks here.
  * @module
  */
-import { CONTROL_MODEL, FEATURE_SET_IDS, type GanId, MODELS } from "../lib/models/registry.ts";
+import { CONTROL_MODEL, FEATURE_SET_IDS, type GanId, isGan, MODELS } from "../lib/models/registry.ts";
 import { extractClassical, extractTask, randomTask } from "./extract.ts";
 import { trainTask } from "./train.ts";
 
@@ -20,7 +20,7 @@ export const extractRandom = randomTask(TRAIN_TASKS[MODELS.findIndex((m) => m.id
 
 /** The GANs' training tasks by model id (the figures' inputs: generated cells need a generator of a GAN). */
 export const GAN_TRAININGS = Object.fromEntries(
-  MODELS.flatMap((m, i) => m.kind === "gan" ? [[m.id, TRAIN_TASKS[i]]] : []),
+  MODELS.flatMap((m, i) => isGan(m) ? [[m.id, TRAIN_TASKS[i]]] : []),
 ) as Readonly<Record<GanId, (typeof TRAIN_TASKS)[number]>>;
 
 /** The task of each feature set, by feature-set id, in table order. */

@@ -3,14 +3,14 @@
  * of every feature set: from the registry (lib/models/registry.ts).
  * @module
  */
-import { FEATURE_SETS, type GanId, MODELS } from "../models/registry.ts";
+import { FEATURE_SETS, type GanId, isGan, MODELS } from "../models/registry.ts";
 
 /** A GAN's key. */
 export type GanKey = GanId;
 
-/** The GANs (the registry's models of kind `gan`), in table order, with their display names. */
+/** The GANs (the registry's adversarial generators: kinds `gan`, `bigan`), in table order, with their names. */
 export const GANS: readonly (readonly [GanKey, string])[] = MODELS.flatMap((m) =>
-  m.kind === "gan" ? [[m.id, m.label] as const] : []
+  isGan(m) ? [[m.id as GanKey, m.label] as const] : []
 );
 
 /** Short display names of the feature sets. */

@@ -159,7 +159,9 @@ export async function writeCropStore(
 const SETS = [...GANS.map(([key]) => key), "classical", "random"];
 
 /** The training seeds of each GAN in the fixture: LSGAN has a replicate. */
-const FIXTURE_SEEDS: Record<string, number[]> = { dcgan: [0], wgan: [0], lsgan: [0, 1] };
+const FIXTURE_SEEDS: Record<string, number[]> = Object.fromEntries(
+  GANS.map(([key]) => [key, key === "lsgan" ? [0, 1] : [0]]),
+);
 
 const scores = (v: number) => ({
   nsc_per_compound: v,
@@ -213,18 +215,16 @@ export function table1Fixture(legacy = false): { rows: unknown[] } {
 
 /**
  * Writes a complete set of `figures` inputs under `dir`: `cells` normalised crops of `size` px (of three
- * MOAs and DMSO in turn), three tiny untrained GANs (with curves.json, train.json; LSGAN with a replicate
+ * MOAs and DMSO in turn), every GAN of the registry tiny and untrained (with curves.json, train.json; LSGAN with a replicate
  * seed under replicates/1/), profiles of five feature sets, table1.json and evaluation.json.
  */
 export async function writeFigureInputs(dir: string, cells = 48, size = 16): Promise<FigureInputs> {
-  const inputs: FigureInputs = {
+  const inputs = {
     crops: join(dir, "crops"),
-    dcgan: join(dir, "dcgan"),
-    wgan: join(dir, "wgan"),
-    lsgan: join(dir, "lsgan"),
+    ...Object.fromEntries(GANS.map(([key]) => [key, join(dir, key)])),
     profiles: join(dir, "profiles"),
     evaluation: join(dir, "evaluation"),
-  };
+  } as FigureInputs;
   await writeCropStore(inputs.crops, syntheticCrops(cells, size), size, (i) => {
     const moa = MOAS[i % MOAS.length];
     return {

@@ -1,8 +1,9 @@
 /**
- * Feature extraction: each crop's profile from the discriminator.
+ * Feature extraction: each crop's profile from the model's profile network (D; the BiGAN's encoder E).
  *
- * - `latent`: the 100-d `latent` layer (the paper's cell profile);
- * - `pooled`: each convolutional layer of D averaged over the image, concatenated
+ * - `latent`: the 100-d profile ({@link Gan.profile}: D's `latent` layer, the paper's cell profile; the VAE's
+ *   μ; the BiGAN's E(x));
+ * - `pooled`: each convolutional layer of that network averaged over the image, concatenated
  *   ({@link Gan.pooledFeatures}).
  *
  * `symmetries: 8` averages a crop's features over the 8 symmetries of the square (flips and quarter turns):
@@ -47,7 +48,10 @@ export function featureNames(gan: Gan, layers: readonly FeatureLayer[] = ["laten
     if (!FEATURE_LAYERS.includes(layer)) {
       throw new Error(`unknown feature layer '${layer}': expected ${FEATURE_LAYERS.join(", ")}`);
     }
-    const n = layer === "latent" ? gan.config.featureDim : channels(gan.config).d.reduce((a, b) => a + b, 0);
+    const c = gan.config;
+    const n = layer === "latent"
+      ? (c.loss === "bigan" ? c.latentDim : c.featureDim)
+      : channels(c).d.reduce((a, b) => a + b, 0);
     const prefix = layer === "latent" ? "f" : "p";
     for (let i = 0; i < n; i++) names.push(`${prefix}${i}`);
   }
@@ -92,9 +96,7 @@ export async function encodeFeatures(
       let sum: tf.Tensor2D | null = null;
       for (let t = 0; t < k; t++) {
         const xt = symmetry(x, t);
-        const parts = layers.map((l) =>
-          l === "latent" ? gan.discriminate(xt).latent : gan.pooledFeatures(xt)
-        );
+        const parts = layers.map((l) => l === "latent" ? gan.profile(xt) : gan.pooledFeatures(xt));
         const f = (parts.length === 1 ? parts[0] : tf.concat(parts, 1)) as tf.Tensor2D; // [b, d]
         sum = sum ? tf.add(sum, f) : f;
       }
@@ -107,7 +109,7 @@ export async function encodeFeatures(
   return out;
 }
 
-/** The `latent` activations of D for crops [N, s, s, 3] in [−1, 1] (NHWC): [N, featureDim], row-major. */
+/** The 100-d profiles ({@link Gan.profile}) of crops [N, s, s, 3] in [−1, 1] (NHWC): [N, 100], row-major. */
 export function encodeLatents(
   gan: Gan,
   crops: Float32Array,

@@ -23,6 +23,16 @@
  * D's body is the encoder, its `latent` layer the mean μ and a second dense head `logvar` beside it log σ²
  * ([B, 100] each; no `out` head), and G the decoder of z = μ + σ·ε (see lib/models/losses.ts's vaeLoss).
  *
+ * The BiGAN (loss `bigan`; Donahue et al. 2016, ALI; the authors' repository trained one after the paper) adds
+ * an encoder E: x → z with D's convolutional body (its own weights, `e/…`, no input noise) and a linear
+ * `e/latent` [B, 100]: E(x), the cell profile. Its D judges (x, z) pairs:
+ *   D's four convolutions on x (+ noise), flattened      → [B, 36864]
+ *   concatenated with z                                  → [B, 36964]
+ *   dense 100, linear: `latent` (D's view of the pair)   → [B, 100]
+ *   LeakyReLU, dense 1 → logit                           → [B, 1]
+ * (the LeakyReLU lets D weigh x and z jointly: without it the logit would be a sum of a term in x and one in
+ * z, blind to whether z encodes x). Real pairs are (x, E(x)), fake ones (G(z), z).
+ *
  * Batch norm: momentum 0.9, ε 1e-3; training uses batch statistics (and updates the moving ones via
  * {@link Gan.updateBatchNorm}), inference the moving ones. Upsample + conv runs as one low-resolution
  * convolution ({@link upsampleConv2x}): same function, 2.8× fewer operations. Weights: Glorot-uniform
@@ -34,12 +44,20 @@ import * as tf from "@tensorflow/tfjs";
 import { Rng } from "./rng.ts";
 import { upsampleConv2x, type Upsampling, UPSAMPLINGS } from "./upsample_conv.ts";
 
-/** The three adversarial losses of the paper, and the VAE's (reconstruction and KL divergence). */
-export type GanLoss = "dcgan" | "lsgan" | "wgan" | "vae";
-/** The adversarial losses. */
-export const GAN_LOSSES: readonly Exclude<GanLoss, "vae">[] = ["dcgan", "lsgan", "wgan"];
+/**
+ * The three adversarial losses of the paper, the VAE's (reconstruction and KL divergence) and the BiGAN's
+ * (cross-entropy on (x, z) pairs).
+ */
+export type GanLoss = "dcgan" | "lsgan" | "wgan" | "vae" | "bigan";
+/** The adversarial losses of a D that judges images alone. */
+export const GAN_LOSSES: readonly Exclude<GanLoss, "vae" | "bigan">[] = ["dcgan", "lsgan", "wgan"];
 /** Every loss a network of this file trains with. */
-export const MODEL_LOSSES: readonly GanLoss[] = [...GAN_LOSSES, "vae"];
+export const MODEL_LOSSES: readonly GanLoss[] = [...GAN_LOSSES, "vae", "bigan"];
+
+/** Whether a network of this loss has an encoder of x into z (VAE: μ; BiGAN: E). */
+export function hasEncoder(loss: GanLoss): boolean {
+  return loss === "vae" || loss === "bigan";
+}
 
 /** Everything that fixes the network's shapes and fixed hyper-parameters. */
 export interface GanConfig {
@@ -117,7 +135,7 @@ export interface WeightSpec {
   trainable: boolean;
 }
 
-/** The ordered list of every weight of a GAN with this config (G first, then D). */
+/** The ordered list of every weight of a GAN with this config (G first, then D, then a BiGAN's E). */
 export function weightSpecs(c: GanConfig): WeightSpec[] {
   const { g, d } = channels(c);
   const k = c.kernel, s0 = c.size / 8;
@@ -140,16 +158,30 @@ export function weightSpecs(c: GanConfig): WeightSpec[] {
   }
   kernel("g/out/kernel", [k, k, g[3], 3], k * k * g[3], k * k * 3);
   constant("g/out/bias", 3, 0);
-  let cin = 3;
-  for (let i = 0; i < 4; i++) {
-    kernel(`d/conv${i}/kernel`, [k, k, cin, d[i]], k * k * cin, k * k * d[i]);
-    constant(`d/conv${i}/bias`, d[i], 0);
-    cin = d[i];
+  const convolutions = (net: "d" | "e") => {
+    let cin = 3;
+    for (let i = 0; i < 4; i++) {
+      kernel(`${net}/conv${i}/kernel`, [k, k, cin, d[i]], k * k * cin, k * k * d[i]);
+      constant(`${net}/conv${i}/bias`, d[i], 0);
+      cin = d[i];
+    }
+  };
+  const flat = s0 * s0 * d[3];
+  convolutions("d");
+  if (c.loss === "bigan") {
+    kernel("d/latent/kernel", [flat + c.latentDim, c.featureDim], flat + c.latentDim, c.featureDim);
+    constant("d/latent/bias", c.featureDim, 0);
+    kernel("d/out/kernel", [c.featureDim, 1], c.featureDim, 1);
+    constant("d/out/bias", 1, 0);
+    convolutions("e");
+    kernel("e/latent/kernel", [flat, c.latentDim], flat, c.latentDim);
+    constant("e/latent/bias", c.latentDim, 0);
+    return specs;
   }
-  kernel("d/latent/kernel", [s0 * s0 * d[3], c.featureDim], s0 * s0 * d[3], c.featureDim);
+  kernel("d/latent/kernel", [flat, c.featureDim], flat, c.featureDim);
   constant("d/latent/bias", c.featureDim, 0);
   if (c.loss === "vae") {
-    kernel("d/logvar/kernel", [s0 * s0 * d[3], c.latentDim], s0 * s0 * d[3], c.latentDim);
+    kernel("d/logvar/kernel", [flat, c.latentDim], flat, c.latentDim);
     constant("d/logvar/bias", c.latentDim, 0);
     return specs;
   }
@@ -214,6 +246,11 @@ export class Gan {
   /** D's trainable variables. */
   discriminatorVariables(): tf.Variable[] {
     return this.#specs.filter((s) => s.trainable && s.name.startsWith("d/")).map((s) => this.w(s.name));
+  }
+
+  /** A BiGAN's encoder's trainable variables (none for the other losses). */
+  encoderVariables(): tf.Variable[] {
+    return this.#specs.filter((s) => s.trainable && s.name.startsWith("e/")).map((s) => this.w(s.name));
   }
 
   /** One weight by name. */
@@ -282,23 +319,31 @@ export class Gan {
   }
 
   /**
-   * The discriminator.
+   * The discriminator. A BiGAN's judges the pair (x, z), with z = E(x) when not given.
    *
    * @param x [B, s, s, 3] in [−1, 1]
    * @param noise optional [B, s, s, 3] added to x first (the training-time N(0, 0.1²) input noise)
-   * @returns logit [B, 1] and latent [B, featureDim] (the cell profile)
+   * @param z a BiGAN's codes [B, latentDim] paired with x (ignored by the other losses)
+   * @returns logit [B, 1] and latent [B, featureDim] (D's `latent` layer)
    */
-  discriminate(x: tf.Tensor4D, noise?: tf.Tensor4D): { logit: tf.Tensor2D; latent: tf.Tensor2D } {
+  discriminate(
+    x: tf.Tensor4D,
+    noise?: tf.Tensor4D,
+    z?: tf.Tensor2D,
+  ): { logit: tf.Tensor2D; latent: tf.Tensor2D } {
+    const loss = this.config.loss;
     return tf.tidy(() => {
-      const flat = this.#flat(noise ? tf.add(x, noise) as tf.Tensor4D : x); // [B, 36864]
+      let flat = this.#flat(noise ? tf.add(x, noise) as tf.Tensor4D : x, "d"); // [B, 36864]
+      if (loss === "bigan") flat = tf.concat([flat, z ?? this.encodeBigan(x)], 1); // [B, 36964]
       const latent = tf.add(
         tf.matMul(flat, this.w("d/latent/kernel")),
         this.w("d/latent/bias"),
       ) as tf.Tensor2D; // [B, 100]
-      // A VAE's encoder has no critic head: its logit is 0.
-      const logit = this.config.loss === "vae"
+      // A VAE's encoder has no critic head: its logit is 0. A BiGAN's head is nonlinear (see the module).
+      const head = loss === "bigan" ? tf.leakyRelu(latent, this.config.leak) : latent;
+      const logit = loss === "vae"
         ? tf.zeros([x.shape[0], 1]) as tf.Tensor2D
-        : tf.add(tf.matMul(latent, this.w("d/out/kernel")), this.w("d/out/bias")) as tf.Tensor2D; // [B, 1]
+        : tf.add(tf.matMul(head, this.w("d/out/kernel")), this.w("d/out/bias")) as tf.Tensor2D; // [B, 1]
       return { logit, latent };
     });
   }
@@ -310,9 +355,11 @@ export class Gan {
    * @returns mu [B, latentDim] (the `latent` layer: the cell profile) and logvar = log σ² [B, latentDim]
    */
   encode(x: tf.Tensor4D): { mu: tf.Tensor2D; logvar: tf.Tensor2D } {
-    if (this.config.loss !== "vae") throw new Error(`encode: a ${this.config.loss} network has no encoder`);
+    if (this.config.loss !== "vae") {
+      throw new Error(`encode: a ${this.config.loss} network has no VAE encoder`);
+    }
     return tf.tidy(() => {
-      const flat = this.#flat(x); // [B, 36864]
+      const flat = this.#flat(x, "d"); // [B, 36864]
       const mu = tf.add(tf.matMul(flat, this.w("d/latent/kernel")), this.w("d/latent/bias")) as tf.Tensor2D;
       const logvar = tf.add(
         tf.matMul(flat, this.w("d/logvar/kernel")),
@@ -322,31 +369,72 @@ export class Gan {
     });
   }
 
-  /** D's last convolution, flattened: [B, (s/8)² · 256]. */
-  #flat(x: tf.Tensor4D): tf.Tensor2D {
-    const h = this.#convolutions(x).at(-1)!; // [B, 12, 12, 256]
+  /**
+   * The BiGAN's encoder E.
+   *
+   * @param x [B, s, s, 3] in [−1, 1]
+   * @returns E(x) [B, latentDim]
+   */
+  encodeBigan(x: tf.Tensor4D): tf.Tensor2D {
+    if (this.config.loss !== "bigan") throw new Error(`encodeBigan: a ${this.config.loss} network has no E`);
+    return tf.tidy(() =>
+      tf.add(tf.matMul(this.#flat(x, "e"), this.w("e/latent/kernel")), this.w("e/latent/bias")) as tf.Tensor2D
+    );
+  }
+
+  /**
+   * A real cell's code in G's latent space, for reconstructions G(code) and latent arithmetic on real cells:
+   * the VAE's μ, the BiGAN's E(x). The other losses have no encoder (throws).
+   *
+   * @param x [B, s, s, 3] in [−1, 1]
+   * @returns [B, latentDim]
+   */
+  inferLatent(x: tf.Tensor4D): tf.Tensor2D {
+    const loss = this.config.loss;
+    if (loss === "vae") return tf.tidy(() => this.encode(x).mu);
+    if (loss === "bigan") return this.encodeBigan(x);
+    throw new Error(`inferLatent: a ${loss} network has no encoder of x into z`);
+  }
+
+  /**
+   * The model's cell profile [B, featureDim or latentDim], the paper's 100-d features: D's `latent` layer for a
+   * GAN, μ for the VAE (the same layer), E(x) for the BiGAN.
+   *
+   * @param x [B, s, s, 3] in [−1, 1]
+   */
+  profile(x: tf.Tensor4D): tf.Tensor2D {
+    return this.config.loss === "bigan" ? this.encodeBigan(x) : this.discriminate(x).latent;
+  }
+
+  /** D's (or E's) last convolution, flattened: [B, (s/8)² · 256]. */
+  #flat(x: tf.Tensor4D, net: "d" | "e"): tf.Tensor2D {
+    const h = this.#convolutions(x, net).at(-1)!; // [B, 12, 12, 256]
     return tf.reshape(h, [h.shape[0], -1]) as tf.Tensor2D;
   }
 
   /**
-   * D's four convolutional layers, each averaged over the image: [B, Σ channels] (32 + 64 + 128 + 256 = 480
-   * at w = 1). A profile of the whole hierarchy, from local texture to cell shape, that does not depend on
-   * where in the crop a pattern lies (the `latent` layer weighs every position separately).
+   * The profile network's four convolutional layers (D's; a BiGAN's E's), each averaged over the image:
+   * [B, Σ channels] (32 + 64 + 128 + 256 = 480 at w = 1). A profile of the whole hierarchy, from local texture
+   * to cell shape, that does not depend on where in the crop a pattern lies (the `latent` layer weighs every
+   * position separately).
    *
    * @param x [B, s, s, 3] in [−1, 1]
    */
   pooledFeatures(x: tf.Tensor4D): tf.Tensor2D {
-    return tf.tidy(() => tf.concat(this.#convolutions(x).map((h) => tf.mean(h, [1, 2])), 1) as tf.Tensor2D);
+    const net = this.config.loss === "bigan" ? "e" : "d";
+    return tf.tidy(() =>
+      tf.concat(this.#convolutions(x, net).map((h) => tf.mean(h, [1, 2])), 1) as tf.Tensor2D
+    );
   }
 
-  /** D's convolution stack: the activations of each layer. */
-  #convolutions(x: tf.Tensor4D): tf.Tensor4D[] {
+  /** D's (or E's) convolution stack: the activations of each layer. */
+  #convolutions(x: tf.Tensor4D, net: "d" | "e"): tf.Tensor4D[] {
     const c = this.config;
     const conv = (h: tf.Tensor4D, i: number, stride: number) =>
       tf.leakyRelu(
         tf.add(
-          tf.conv2d(h, this.w(`d/conv${i}/kernel`) as tf.Tensor4D, stride, "same"),
-          this.w(`d/conv${i}/bias`),
+          tf.conv2d(h, this.w(`${net}/conv${i}/kernel`) as tf.Tensor4D, stride, "same"),
+          this.w(`${net}/conv${i}/bias`),
         ),
         c.leak,
       ) as tf.Tensor4D;

@@ -5,11 +5,12 @@
  */
 
 /** The losses (lib/models/gan.ts's `GanLoss`), for params. */
-export const GAN_LOSS_NAMES = ["dcgan", "lsgan", "wgan", "vae"] as const;
+export const GAN_LOSS_NAMES = ["dcgan", "lsgan", "wgan", "vae", "bigan"] as const;
 
 /**
  * The learning rates (D, G) per loss: the defaults. The GANs': the authors'. The VAE's (encoder = D's body,
- * decoder = G): one rate for both.
+ * decoder = G): one rate for both. The BiGAN's: Donahue et al.'s 2e-4 for D, and for G and its encoder E
+ * (E takes G's rate).
  */
 export const DEFAULT_LEARNING_RATES: Readonly<
   Record<(typeof GAN_LOSS_NAMES)[number], { d: number; g: number }>
@@ -18,6 +19,7 @@ export const DEFAULT_LEARNING_RATES: Readonly<
   lsgan: { d: 7e-5, g: 2e-4 },
   wgan: { d: 7e-5, g: 2e-4 },
   vae: { d: 5e-4, g: 5e-4 },
+  bigan: { d: 2e-4, g: 2e-4 },
 };
 
 /**

@@ -29,8 +29,12 @@ export interface ModelSpec {
   id: string;
   /** Display name. */
   label: string;
-  /** The model family (the training loop's variant): adversarial, or the VAE. */
-  kind: "gan" | "vae";
+  /**
+   * The model family (the training loop's variant): a GAN, the VAE, or the BiGAN (a GAN with an encoder).
+   * GANs and the BiGAN have a generator of N(0, I) trained adversarially: the figures of generated cells show
+   * them. The VAE and the BiGAN have an encoder of real cells into z: the latent-space figures show them.
+   */
+  kind: "gan" | "vae" | "bigan";
   /** The GAN loss. */
   loss: GanLoss;
   /** The objective in words (the site's model page). */
@@ -73,12 +77,37 @@ export const MODELS = [
     objective: "reconstruction (squared error) + KL divergence; features: the encoder's mean μ",
     paper: { method: "VAE", nsc: 0.49, source: "Pawlowski 2016 (as cited)" },
   },
+  {
+    id: "bigan",
+    label: "BiGAN",
+    kind: "bigan",
+    loss: "bigan",
+    objective:
+      "cross-entropy on (image, code) pairs: (G(z), z) against (x, E(x)); features: the encoder's E(x)",
+    paper: {
+      method: "BiGAN",
+      nsc: 0.70,
+      source: "the authors' repository's notes (README, poster), not the paper: 70 %, 72 % DMSO-whitened",
+    },
+  },
 ] as const satisfies readonly ModelSpec[];
 
 /** A model's id. */
 export type ModelId = (typeof MODELS)[number]["id"];
-/** A GAN's id (the models of kind `gan`: the figures of generated cells). */
-export type GanId = Extract<(typeof MODELS)[number], { kind: "gan" }>["id"];
+/** A GAN's id (the models of kind `gan` or `bigan`: adversarial generators, the figures of generated cells). */
+export type GanId = Extract<(typeof MODELS)[number], { kind: "gan" | "bigan" }>["id"];
+/** The id of a model with an encoder of real cells into G's z (kind `vae` or `bigan`: the latent-space figures). */
+export type EncoderId = Extract<(typeof MODELS)[number], { kind: "vae" | "bigan" }>["id"];
+
+/** Whether a model's generator is adversarial (its samples are the figures' generated cells). */
+export function isGan(m: ModelSpec): boolean {
+  return m.kind === "gan" || m.kind === "bigan";
+}
+
+/** Whether a model encodes real cells into G's latent space. */
+export function hasEncoder(m: ModelSpec): boolean {
+  return m.kind === "vae" || m.kind === "bigan";
+}
 
 /** The model whose untrained discriminator is the control feature set (`random`). */
 export const CONTROL_MODEL: GanId = "lsgan";

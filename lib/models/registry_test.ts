@@ -18,7 +18,15 @@ Deno.test("registry: well-formed unique ids; every model has a loss with default
 });
 
 Deno.test("registry: the figures, Table 1 and the published models.json follow from it", () => {
-  assert.deepEqual(GANS.map(([id]) => id), MODELS.filter((m) => m.kind === "gan").map((m) => m.id));
+  assert.deepEqual(
+    GANS.map(([id]) => id),
+    MODELS.filter((m) => m.kind === "gan" || m.kind === "bigan").map((m) => m.id),
+  );
+  assert.ok(
+    GANS.some(([id]) => id === "bigan"),
+    "the BiGAN's generator is in the figures of generated cells",
+  );
+  assert.ok(!GANS.some(([id]) => (id as string) === "vae"), "the VAE's decoder is not");
   for (const s of FEATURE_SETS) {
     assert.equal(SET_NAMES[s.id], s.short);
     assert.equal(FEATURE_SET_LABELS[s.id], s.label);

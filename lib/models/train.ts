@@ -3,6 +3,10 @@
  * generates a fake batch with G's batch norm in inference mode, takes one D step on [fake; real], then one
  * G step. Adam with β₁ = 0.5; the learning rates decay ×0.9999 every 100 G steps (staircase).
  *
+ * The same loop trains the two models with an encoder, each step a named variant: the VAE (`#vaeStep`: one
+ * update of encoder and decoder on reconstruction + β·KL) and the BiGAN (`#biganStep`: one D step on the
+ * pairs [(G(z), z); (x, E(x))], then one step of G and E, each on its own Adam, E at G's rate).
+ *
  * Everything random (initial weights, z, D's input noise, label smoothing, WGAN's ε, batch order) comes
  * from seeded {@link Rng}s, so a run is deterministic for a seed on a given backend, and a checkpoint
  * (weights, Adam moments, step, RNG state, loss curves) resumes it bit for bit.
@@ -14,7 +18,14 @@ import { Adam } from "./adam.ts";
 import { readCheckpoint, type StoredTensor, writeCheckpoint } from "./checkpoint.ts";
 import { type BatchStats, Gan, type GanConfig, ganConfig, type GanLoss } from "./gan.ts";
 import type { Upsampling } from "./upsample_conv.ts";
-import { criticLoss, discriminatorLoss, generatorLoss, gradientPenalty, vaeLoss } from "./losses.ts";
+import {
+  criticLoss,
+  discriminatorLoss,
+  generatorLoss,
+  gradientPenalty,
+  sigmoidCrossEntropy,
+  vaeLoss,
+} from "./losses.ts";
 import { Rng, type RngState } from "./rng.ts";
 import { type Augmentation, AUGMENTATIONS, DEFAULT_LEARNING_RATES } from "./hyperparams.ts";
 
@@ -83,12 +94,16 @@ export interface TrainOptions extends Partial<TrainSettings> {
   maxAbsLoss?: number;
 }
 
-/** Losses of one step. `gap` (critic E[D(real)] − E[D(fake)]) and `gp` for WGAN only. */
+/**
+ * Losses of one step. `gap` (critic E[D(real)] − E[D(fake)]) and `gp` for WGAN only; `eLoss` (the encoder's)
+ * for the BiGAN only.
+ */
 export interface StepLosses {
   dLoss: number;
   gLoss: number;
   gap?: number;
   gp?: number;
+  eLoss?: number;
 }
 
 /** Progress after a step. */
@@ -106,6 +121,8 @@ export interface LossCurves {
   gLoss: number[];
   gap: number[];
   gp: number[];
+  /** the BiGAN's encoder loss (absent in curves of the other losses and of older runs) */
+  eLoss?: number[];
   /** seconds since the start of training (summed over resumed sessions) */
   seconds: number[];
 }
@@ -178,7 +195,10 @@ export function trainSettings(
 }
 
 /** Meta of a checkpoint file. */
-/** One step's random draws (see `GanTrainer.runStep`; for the VAE, `zD` is ε and `noiseD` [B] images). */
+/**
+ * One step's random draws (see `GanTrainer.runStep`; for the VAE, `zD` is ε and `noiseD` [B] images; for the
+ * BiGAN, `noiseG` is D's noise on the G and E step's 2B pairs).
+ */
 interface StepDraws {
   realData: Float32Array;
   zD: Float32Array;
@@ -205,7 +225,7 @@ interface CheckpointMeta {
   step: number;
   rng: RngState;
   epoch: { seed: number; pos: number };
-  adamT: { d: number; g: number };
+  adamT: { d: number; g: number; e?: number };
   curves: LossCurves;
 }
 
@@ -223,6 +243,8 @@ export class GanTrainer {
   readonly #n: number;
   readonly #adamD: Adam;
   readonly #adamG: Adam;
+  /** The BiGAN's encoder's optimiser (null for the other losses). */
+  readonly #adamE: Adam | null;
   #rng: Rng;
   #epoch = { seed: 0, pos: 0 };
   #perm: Uint32Array;
@@ -263,6 +285,8 @@ export class GanTrainer {
     });
     this.#adamD = new Adam(named(this.gan.discriminatorVariables()), adam(settings.lrD));
     this.#adamG = new Adam(named(this.gan.generatorVariables()), adam(settings.lrG));
+    const encoder = this.gan.encoderVariables();
+    this.#adamE = encoder.length ? new Adam(named(encoder), adam(settings.lrG)) : null;
     this.#rng = new Rng(settings.seed ^ 0x6a09e667);
     this.#epoch = { seed: this.#rng.nextU32(), pos: 0 };
     this.#perm = new Rng(this.#epoch.seed).permutation(this.#n);
@@ -306,6 +330,8 @@ export class GanTrainer {
         noiseG: null,
       };
     }
+    // The BiGAN's G and E step shows D both halves, [(G(z), z); (x, E(x))]: noise for 2B images.
+    const gImages = st.loss === "bigan" ? 2 * B : B;
     return {
       realData: this.#nextBatch(),
       zD: rng.fillNormal(new Float32Array(B * c.latentDim)),
@@ -313,7 +339,7 @@ export class GanTrainer {
       labels: st.loss === "wgan" ? null : rng.fillUniform(new Float32Array(B), ...st.realLabelRange),
       eps: st.loss === "wgan" ? rng.fillUniform(new Float32Array(B)) : null,
       zG: rng.fillNormal(new Float32Array(B * c.latentDim)),
-      noiseG: c.inputNoise > 0 ? rng.fillNormal(new Float32Array(B * px), c.inputNoise) : null,
+      noiseG: c.inputNoise > 0 ? rng.fillNormal(new Float32Array(gImages * px), c.inputNoise) : null,
     };
   }
 
@@ -336,11 +362,13 @@ export class GanTrainer {
     const decay = Math.pow(st.lrDecay, Math.floor(this.step / st.lrDecayEvery));
     this.#adamD.config.lr = st.lrD * decay;
     this.#adamG.config.lr = st.lrG * decay;
+    if (this.#adamE) this.#adamE.config.lr = st.lrG * decay;
     // All random draws of the step: drawn while the previous step computed, or now.
     const draws = this.#next?.draws ?? this.#draw();
     this.#next = null;
     const { realData, zD, noiseD, labels, eps, zG, noiseG } = draws;
     if (st.loss === "vae") return await this.#vaeStep(draws);
+    if (st.loss === "bigan") return await this.#biganStep(draws);
     const loss = st.loss; // adversarial from here on
 
     // ---- D step on [fake; real]
@@ -437,6 +465,64 @@ export class GanTrainer {
     return { dLoss: v[0], gLoss: v[1] };
   }
 
+  /**
+   * One BiGAN step: one D update on [(G(z), z); (x, E(x))] (fake pairs labelled 0, real ones U(0.8, 1), G's
+   * batch norm in inference mode), then one update of G (target 1 on its pairs) and E (target 0 on its pairs)
+   * together: the two terms share no variable, so each network's Adam takes its own gradients, as two
+   * separate steps would give them. Logged: `dLoss`, `gLoss` and `eLoss`, cross-entropies.
+   */
+  async #biganStep(draws: StepDraws): Promise<StepLosses> {
+    const st = this.settings, gan = this.gan, c = gan.config;
+    const B = st.batchSize, s = st.size, L = c.latentDim;
+    const { realData, zD, noiseD, labels, zG, noiseG } = draws;
+
+    // ---- D step on the pairs [(G(z), z); (x, E(x))]
+    const dLossT = tf.tidy(() => {
+      const real = tf.tensor4d(realData, [B, s, s, 3]);
+      const zFake = tf.tensor2d(zD, [B, L]);
+      const x = tf.concat([gan.generate(zFake, false), real], 0); // [2B, s, s, 3]
+      const z = tf.concat([zFake, gan.encodeBigan(real)], 0); // [2B, 100]
+      const noise = noiseD ? tf.tensor4d(noiseD, [2 * B, s, s, 3]) : undefined;
+      const { value, grads } = tf.variableGrads(() => {
+        const [lf, lr] = tf.split(gan.discriminate(x, noise, z).logit, 2, 0) as tf.Tensor2D[];
+        return discriminatorLoss("dcgan", lf, lr, tf.tensor2d(labels!, [B, 1]));
+      }, gan.discriminatorVariables());
+      this.#adamD.apply(grads);
+      return value;
+    });
+
+    // ---- G and E step: each fools D the other way
+    const stats: BatchStats = [];
+    let gT: tf.Scalar | null = null, eT: tf.Scalar | null = null;
+    const sumT = tf.tidy(() => {
+      const real = tf.tensor4d(realData, [B, s, s, 3]);
+      const zFake = tf.tensor2d(zG, [B, L]);
+      const noise = noiseG ? tf.tensor4d(noiseG, [2 * B, s, s, 3]) : undefined;
+      const vars = [...gan.generatorVariables(), ...gan.encoderVariables()];
+      const { value, grads } = tf.variableGrads(() => {
+        const x = tf.concat([gan.generate(zFake, true, stats), real], 0); // [2B, s, s, 3], BN on the batch
+        const z = tf.concat([zFake, gan.encodeBigan(real)], 0); // [2B, 100]
+        const [lf, lr] = tf.split(gan.discriminate(x, noise, z).logit, 2, 0) as tf.Tensor2D[];
+        const g = sigmoidCrossEntropy(lf, tf.onesLike(lf));
+        const e = sigmoidCrossEntropy(lr, tf.zerosLike(lr));
+        gT = tf.keep(g);
+        eT = tf.keep(e);
+        return tf.add(g, e) as tf.Scalar;
+      }, vars);
+      this.#adamG.apply(grads);
+      this.#adamE!.apply(grads);
+      return value;
+    });
+    gan.updateBatchNorm(stats);
+    this.step++;
+    this.#drawAhead();
+    const stacked = tf.stack([dLossT, gT!, eT!]);
+    tf.dispose([dLossT, sumT, gT!, eT!]);
+    const v = await stacked.data();
+    stacked.dispose();
+    return { dLoss: v[0], gLoss: v[1], eLoss: v[2] };
+  }
+
   /** G's images for `z` [n, latentDim] in inference mode, as [n, s, s, 3]. */
   async sample(z: Float32Array): Promise<Float32Array> {
     const d = this.gan.config.latentDim;
@@ -453,7 +539,7 @@ export class GanTrainer {
     for (const spec of this.gan.specs) {
       tensors.set(`w:${spec.name}`, { shape: spec.shape, values: vals.get(spec.name)! });
     }
-    for (const [tag, adam] of [["adamD", this.#adamD], ["adamG", this.#adamG]] as const) {
+    for (const [tag, adam] of this.#optimizers()) {
       const st = await adam.state();
       for (const [k, v] of st.tensors) tensors.set(`${tag}/${k}`, { shape: [v.length], values: v });
     }
@@ -464,7 +550,7 @@ export class GanTrainer {
       step: this.step,
       rng: this.#next?.before.rng ?? this.#rng.state(),
       epoch: { ...(this.#next?.before.epoch ?? this.#epoch) },
-      adamT: { d: this.#adamD.t, g: this.#adamG.t },
+      adamT: { d: this.#adamD.t, g: this.#adamG.t, ...(this.#adamE ? { e: this.#adamE.t } : {}) },
       curves: this.curves,
     };
     await writeCheckpoint(path, meta, tensors);
@@ -500,13 +586,14 @@ export class GanTrainer {
         this.gan.w(spec.name).assign(tf.tensor(t.values, spec.shape));
       }
     });
-    for (
-      const [tag, adam, t] of [["adamD", this.#adamD, meta.adamT.d], [
-        "adamG",
-        this.#adamG,
-        meta.adamT.g,
-      ]] as const
-    ) {
+    const steps: Record<string, number | undefined> = {
+      adamD: meta.adamT.d,
+      adamG: meta.adamT.g,
+      adamE: meta.adamT.e,
+    };
+    for (const [tag, adam] of this.#optimizers()) {
+      const t = steps[tag];
+      if (t === undefined) throw new Error(`${path} lacks the state of optimiser '${tag}'`);
       const tensors = new Map<string, Float32Array>();
       for (const [k, v] of ck.tensors) {
         if (k.startsWith(`${tag}/`)) tensors.set(k.slice(tag.length + 1), v.values);
@@ -522,10 +609,16 @@ export class GanTrainer {
     return true;
   }
 
+  /** The optimisers by their checkpoint tag: D's, G's, and a BiGAN's E's. */
+  #optimizers(): [string, Adam][] {
+    const all: [string, Adam][] = [["adamD", this.#adamD], ["adamG", this.#adamG]];
+    if (this.#adamE) all.push(["adamE", this.#adamE]);
+    return all;
+  }
+
   /** Frees the optimiser state, keeping the GAN. */
   disposeOptimizers(): void {
-    this.#adamD.dispose();
-    this.#adamG.dispose();
+    for (const [, adam] of this.#optimizers()) adam.dispose();
   }
 
   /** Frees the GAN and optimiser state. */
@@ -614,6 +707,7 @@ export async function train(crops: Float32Array, options: TrainOptions): Promise
       cv.gLoss.push(losses.gLoss);
       if (losses.gap !== undefined) cv.gap.push(losses.gap);
       if (losses.gp !== undefined) cv.gp.push(losses.gp);
+      if (losses.eLoss !== undefined) (cv.eLoss ??= []).push(losses.eLoss);
       cv.seconds.push(secondsBefore + elapsed);
       const rate = (trainer.step - startStep) / Math.max(elapsed, 1e-9);
       options.onProgress?.({

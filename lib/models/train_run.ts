@@ -58,7 +58,9 @@ export async function trainRun(
         pr.step,
         `${options.loss === "vae" ? "recon" : "D"} ${pr.dLoss.toFixed(3)}  ${
           options.loss === "vae" ? "KL" : "G"
-        } ${pr.gLoss.toFixed(3)}${pr.gap !== undefined ? `  gap ${pr.gap.toFixed(3)}` : ""}`,
+        } ${pr.gLoss.toFixed(3)}${pr.gap !== undefined ? `  gap ${pr.gap.toFixed(3)}` : ""}${
+          pr.eLoss !== undefined ? `  E ${pr.eLoss.toFixed(3)}` : ""
+        }`,
       );
     },
     async onSamples(step, images, shape) {

@@ -255,3 +255,50 @@ Deno.test("train vae: the loss falls; μ is the latent layer; a resumed run ends
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("train bigan: D judges (x, z) pairs; each step moves D, G and E; a resumed run ends bit for bit", async () => {
+  await useBackend("wasm");
+  const dir = await Deno.makeTempDir();
+  try {
+    const o = tiny({ loss: "bigan", steps: 12, batchSize: 8, width: 1 / 8 });
+    const start = await train(crops, { ...o, steps: 0 });
+    const whole = await train(crops, o);
+    const before = await start.gan.values(), after = await whole.gan.values();
+    for (const net of ["g/", "d/", "e/"]) {
+      const moved = [...after].filter(([k, v]) =>
+        k.startsWith(net) && !k.includes("moving") && v.some((x, i) => x !== before.get(k)![i])
+      );
+      assert.ok(moved.length > 0, `${net} weights change`);
+    }
+    assert.equal(whole.curves.eLoss?.length, 12, "the encoder's loss is logged per step");
+    assert.ok(whole.curves.eLoss!.every((v) => Number.isFinite(v) && v > 0));
+    tf.tidy(() => {
+      const x = tf.tensor4d(crops.subarray(0, 4 * SIZE * SIZE * 3), [4, SIZE, SIZE, 3]);
+      const gan = whole.gan;
+      // The profile is E(x); D's view of the pair (x, E(x)) is the default, and another z changes it.
+      const e = gan.encodeBigan(x);
+      assert.deepEqual(gan.profile(x).arraySync(), e.arraySync());
+      assert.deepEqual(gan.inferLatent(x).arraySync(), e.arraySync());
+      assert.deepEqual(
+        gan.discriminate(x).logit.arraySync(),
+        gan.discriminate(x, undefined, e).logit.arraySync(),
+      );
+      const other = gan.discriminate(x, undefined, tf.zerosLike(e)).logit.arraySync() as number[][];
+      assert.notDeepEqual(other, gan.discriminate(x).logit.arraySync(), "D's judgement depends on z");
+      assert.deepEqual(e.shape, [4, 100]);
+    });
+    start.gan.dispose();
+    const first = await train(crops, { ...o, steps: 5, checkpointDir: dir, checkpointEvery: 2 });
+    first.gan.dispose();
+    const ck = await readCheckpoint(`${dir}/checkpoint.bin`);
+    assert.ok([...ck!.tensors.keys()].some((k) => k.startsWith("adamE/")), "E's optimiser is checkpointed");
+    const rest = await train(crops, { ...o, checkpointDir: dir });
+    assert.equal(rest.resumedFrom, 5);
+    assert.deepEqual(bytesOf(await rest.gan.values()), bytesOf(await whole.gan.values()));
+    assert.deepEqual(rest.curves.eLoss, whole.curves.eLoss);
+    whole.gan.dispose();
+    rest.gan.dispose();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

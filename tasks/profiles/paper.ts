@@ -24,6 +24,7 @@ export const paper = defineProfile<Stages>({
     train_wgan: { steps: 100000, width: 1, batchSize: 64, checkpointEvery: 1000, sampleEvery: 5000 },
     train_lsgan: { steps: 100000, width: 1, batchSize: 64, checkpointEvery: 1000, sampleEvery: 5000 },
     train_vae: { steps: 100000, width: 1, batchSize: 64, checkpointEvery: 1000, sampleEvery: 5000 },
+    train_bigan: { steps: 100000, width: 1, batchSize: 64, checkpointEvery: 1000, sampleEvery: 5000 },
   },
   inputs: { segment: { dataset: "fetch_bbbc021" } },
   // Under `--executor slurm`: each training on one GPU for up to two days (its checkpoints let a job that
@@ -34,5 +35,6 @@ export const paper = defineProfile<Stages>({
     train_wgan: { cpus: 4, memGiB: 32, gpus: 1, minutes: 48 * 60 },
     train_lsgan: { cpus: 4, memGiB: 32, gpus: 1, minutes: 48 * 60 },
     train_vae: { cpus: 4, memGiB: 32, gpus: 1, minutes: 48 * 60 },
+    train_bigan: { cpus: 4, memGiB: 32, gpus: 1, minutes: 48 * 60 },
   },
 });

@@ -18,5 +18,6 @@ export const quick = defineProfile<Stages>({
     train_wgan: { steps: 500, width: 0.25, sampleEvery: 100, ...SHORT_RUN_RATES.train_wgan },
     train_lsgan: { steps: 500, width: 0.25, sampleEvery: 100 },
     train_vae: { steps: 500, width: 0.25, sampleEvery: 100 },
+    train_bigan: { steps: 500, width: 0.25, sampleEvery: 100 },
   },
 });

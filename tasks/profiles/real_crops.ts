@@ -17,6 +17,7 @@ export const realCrops = defineProfile<Stages>({
     train_wgan: { steps: 600, width: 0.25, sampleEvery: 100, ...SHORT_RUN_RATES.train_wgan },
     train_lsgan: { steps: 600, width: 0.25, sampleEvery: 100 },
     train_vae: { steps: 600, width: 0.25, sampleEvery: 100 },
+    train_bigan: { steps: 600, width: 0.25, sampleEvery: 100 },
   },
   inputs: { normalize: { crops: "crop_set" }, extract_classical: { cells: "crop_set" } },
 });

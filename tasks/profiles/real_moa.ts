@@ -48,10 +48,13 @@ export const realMoa = defineProfile<Stages>({
     train_lsgan: training,
     // The VAE (Table 1's baseline row): the same schedule and seeds, its own learning rate.
     train_vae: training,
+    // The BiGAN (the authors' next step): the same schedule and seeds, Donahue et al.'s learning rate.
+    train_bigan: training,
     extract_dcgan: features,
     extract_wgan: features,
     extract_lsgan: features,
     extract_vae: features,
+    extract_bigan: features,
     extract_random: features,
     figures: { samples: 36 },
   },

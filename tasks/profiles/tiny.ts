@@ -37,6 +37,7 @@ export const tiny = defineProfile<Stages>({
     train_dcgan: training,
     train_wgan: training,
     train_vae: training,
+    train_bigan: training,
     figures: { algebraSamples: 200, realismSamples: 100, samples: 16 },
     // Two seeds of LSGAN (replicate trainings, and the untrained control of each) and the symmetric view of
     // LSGAN's and the control's features, run end to end.
