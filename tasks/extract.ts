@@ -9,17 +9,17 @@
  *   gives one feature set per seed (`replicates/<seed>/`).
  * - `extract_random`: the same from LSGAN's D as each seed initialised it, untrained: the control that says
  *   how much of a GAN's score is architecture rather than training.
- * - `extract_classical`: CellProfiler-like hand-crafted features (lib/profiling/classical.ts) of the raw crops.
+ * - `extract_classical` (tasks/extract_classical.ts, a module of its own so that its code digest does not
+ *   cover the models'): CellProfiler-like hand-crafted features of the raw crops.
  *
  * Each writes a feature set (lib/profiling/feature_store.ts): features.json, features.f32, cells.csv.
  * @module
  */
-import { defineTask, oneOf, p } from "../workflow/mod.ts";
-import { cropSet } from "./crop_set.ts";
+import { defineTask, p } from "../workflow/mod.ts";
 import { normalize } from "./normalize.ts";
-import { segment } from "./segment.ts";
 import type { ModelSpec } from "../lib/models/registry.ts";
 import type { trainTask } from "./train.ts";
+import type { FeatureLayer } from "../lib/models/encode.ts";
 
 /** The wasm backend's thread-pool worker: started as a worker, outside the import graph the code digest follows. */
 const POOL_WORKER = "lib/models/wasm/pool_worker.ts";
@@ -59,7 +59,7 @@ async function extractDiscriminator(
   const seeds = await writeDiscriminatorFeatures(ctx.inputs.model, ctx.inputs.crops, ctx.out, {
     kind,
     untrained,
-    layers: layers as ("latent" | "pooled")[],
+    layers: layers as FeatureLayer[],
     symmetries,
     batchSize: ctx.params.batchSize,
     noiseStd: ctx.params.noiseStd,
@@ -78,10 +78,10 @@ async function extractDiscriminator(
   );
 }
 
-const latentParams = {
-  layers: p.strings(["latent"], {
+const latentParams = (layers: readonly string[] = ["latent"]) => ({
+  layers: p.strings([...layers], {
     doc:
-      "D's layers read as the profile: latent (the paper's 100-d), pooled (each conv layer averaged), or both",
+      "layers read as the profile: latent (the paper's 100-d; the VAE's μ, the BiGAN's E(x)), pooled (each conv layer averaged), critic (D's latent; the BiGAN's on (x, E(x)))",
   }),
   symmetries: p.int(1, {
     min: 1,
@@ -91,27 +91,34 @@ const latentParams = {
   noiseStd: p.number(0, { min: 0, doc: "D's input noise while encoding (the authors' code: 0.1)" }),
   batchSize: p.int(256, { min: 1 }),
   seed: p.int(0, { min: 0, doc: "seed of the input noise" }),
-};
+});
 
 /** A training task (`train_<model>`), the input of the feature tasks. */
 type TrainTask = ReturnType<typeof trainTask>;
 
 /**
- * Declares the feature task of one trained GAN of the registry (`tasks/models.ts` calls it). Its code is this
- * module's (`module`): the model's id reaches the key through the task's name.
+ * Declares the feature task of one trained model of the registry, or of a second view of it (a feature set
+ * with its own `layers`: `view`); `tasks/models.ts` calls it. Its code is this module's (`module`): the
+ * model's id reaches the key through the task's name.
  */
-export function extractTask<const M extends ModelSpec>(model: M, train: TrainTask) {
+export function extractTask<const M extends ModelSpec, const V extends string = M["id"]>(
+  model: M,
+  train: TrainTask,
+  view?: { id: V; label: string; layers: readonly string[] },
+) {
   return defineTask({
-    name: `extract_${model.id}` as `extract_${M["id"]}`,
+    name: `extract_${view?.id ?? model.id}` as `extract_${V}`,
     module: import.meta.url,
     version: 1,
-    description: `per-cell features of the ${model.label} discriminator (its 100-d latent layer)`,
+    description: view
+      ? `per-cell features: ${view.label} (${view.layers.join(" + ")})`
+      : `per-cell features of the ${model.label} (its 100-d profile)`,
     inputs: { crops: normalize, model: train },
-    params: latentParams,
+    params: latentParams(view?.layers),
     threaded: true,
     resources: { cpus: 2, memGiB: 8, minutes: 120 },
     files: [POOL_WORKER],
-    run: (ctx) => extractDiscriminator(ctx, model.id, false),
+    run: (ctx) => extractDiscriminator(ctx, view?.id ?? model.id, false),
   });
 }
 
@@ -127,62 +134,10 @@ export function randomTask(train: TrainTask) {
     version: 1,
     description: "per-cell features of the untrained discriminator: LSGAN's D at initialisation (control)",
     inputs: { crops: normalize, model: train },
-    params: latentParams,
+    params: latentParams(),
     threaded: true,
     resources: { cpus: 2, memGiB: 8, minutes: 120 },
     files: [POOL_WORKER],
     run: (ctx) => extractDiscriminator(ctx, "random", true),
   });
 }
-
-/** Classical hand-crafted features of the raw crops. */
-export const extractClassical = defineTask({
-  name: "extract_classical",
-  version: 1,
-  description:
-    "per-cell CellProfiler-like features: intensity, shape, radial distribution, texture, correlation",
-  inputs: { cells: oneOf(segment, cropSet) },
-  params: {
-    greyLevels: p.int(8, { min: 2, max: 64, doc: "Haralick grey levels" }),
-    textureDistances: p.numbers([1, 3], { doc: "Haralick offsets in pixels" }),
-    rings: p.int(4, { min: 1, max: 16, doc: "radial distribution rings" }),
-  },
-  async run(ctx) {
-    const { readCropTable, readCrops } = await import("../lib/imaging/crop_store.ts");
-    const { classicalFeatures, featureNames } = await import("../lib/profiling/classical.ts");
-    const { writeFeatureSet } = await import("../lib/profiling/feature_store.ts");
-    const options = {
-      levels: ctx.params.greyLevels,
-      distances: ctx.params.textureDistances,
-      rings: ctx.params.rings,
-    };
-    const names = featureNames(options);
-    const table = await readCropTable(ctx.inputs.cells);
-    const data = new Float32Array(table.length * names.length);
-    ctx.progress.start(table.length, "cells");
-    // In chunks, so that only a chunk of crops is in memory at a time.
-    const chunk = 2048;
-    for (let i = 0; i < table.length; i += chunk) {
-      ctx.signal.throwIfAborted();
-      const indices = Array.from({ length: Math.min(chunk, table.length - i) }, (_, k) => i + k);
-      const crops = await readCrops(ctx.inputs.cells, { rows: table, indices });
-      if (crops.dtype !== "uint16") {
-        throw new Error(
-          `Cannot measure '${ctx.inputs.cells}': expected raw uint16 crops, found ${crops.dtype}`,
-        );
-      }
-      const per = crops.size * crops.size * 3;
-      for (let k = 0; k < indices.length; k++) {
-        const f = classicalFeatures(
-          { size: crops.size, data: crops.data.subarray(k * per, (k + 1) * per) },
-          {},
-          options,
-        );
-        data.set(f, (i + k) * names.length);
-      }
-      ctx.progress.set(i + indices.length);
-    }
-    await writeFeatureSet(ctx.out, { kind: "classical", names, data, rows: table });
-    ctx.log.info(`${table.length} cells × ${names.length} features`);
-  },
-});

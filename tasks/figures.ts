@@ -4,7 +4,9 @@
  * (Fig. 1), latent interpolation (Fig. 2), latent vector algebra found and measured (Fig. 3), Table 1 beside
  * the paper (± sd over training seeds, the untrained control), training curves, confusion matrices, 2-D maps
  * of treatment profiles (PCA, UMAP), and the realism of every training seed of each GAN (Fréchet distance,
- * 1-NN two-sample test and spread in classical-feature and discriminator spaces, mean ± sd over seeds).
+ * 1-NN two-sample test and spread in classical-feature and discriminator spaces, mean ± sd over seeds), and
+ * real cells in the latent space of the models with an encoder (VAE, BiGAN): reconstructions, interpolation
+ * between real cells, treatment vectors and the dose direction, measured against real treated cells.
  * `figures.json` lists them with captions.
  * @module
  */
@@ -12,7 +14,7 @@ import { defineTask, p } from "../workflow/mod.ts";
 import { aggregate } from "./aggregate.ts";
 import { evaluate } from "./evaluate.ts";
 import { normalize } from "./normalize.ts";
-import { GAN_TRAININGS } from "./models.ts";
+import { ENCODER_TRAININGS, GAN_TRAININGS } from "./models.ts";
 
 /** The figures task. */
 export const figures = defineTask({
@@ -22,6 +24,7 @@ export const figures = defineTask({
   inputs: {
     crops: normalize,
     ...GAN_TRAININGS,
+    ...ENCODER_TRAININGS,
     profiles: aggregate,
     evaluation: evaluate,
   },
@@ -44,6 +47,8 @@ export const figures = defineTask({
     realismSamples: p.int(1000, { min: 10, doc: "real and generated cells per realism comparison" }),
     umapNeighbors: p.int(15, { min: 2, doc: "UMAP neighbours (capped at treatments − 1)" }),
     batchSize: p.int(128, { min: 1, doc: "images per generator or discriminator pass" }),
+    latentBase: p.int(64, { min: 2, doc: "held-out DMSO cells each treatment vector is added to" }),
+    latentPerTreatment: p.int(100, { min: 3, doc: "at most this many cells of each treatment encoded" }),
   },
   async run(ctx) {
     const { selectBackend } = await import("../lib/models/backend.ts");

@@ -14,8 +14,8 @@ import { aggregate } from "./aggregate.ts";
 import { cropSet } from "./crop_set.ts";
 import { doseResponseTask } from "./dose_response.ts";
 import { evaluate } from "./evaluate.ts";
-import { extractClassical } from "./extract.ts";
-import { EXTRACT_TASKS, extractRandom, TRAIN_TASKS } from "./models.ts";
+import { extractClassical } from "./extract_classical.ts";
+import { EXTRACT_TASKS, extractRandom, TRAIN_TASKS, VIEW_TASKS } from "./models.ts";
 import { figures } from "./figures.ts";
 import { gallery } from "./gallery.ts";
 import { fetchBbbc021 } from "./fetch_bbbc021.ts";
@@ -42,6 +42,7 @@ export const stages = [
   normalize,
   ...TRAIN_TASKS,
   ...EXTRACT_TASKS,
+  ...VIEW_TASKS,
   extractRandom,
   extractClassical,
   aggregate,

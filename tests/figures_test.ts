@@ -9,19 +9,22 @@ import { decode } from "fast-png";
 import { figures } from "../tasks/figures.ts";
 import { resolveParams } from "../workflow/params.ts";
 import { writeFigureInputs } from "../lib/figures/test_util.ts";
+import { ENCODERS, GANS } from "../lib/figures/gans.ts";
 
 const EXPECTED = [
   "fig1_real_vs_generated",
   "fig2_interpolation",
-  "fig3_algebra_dcgan",
-  "fig3_algebra_wgan",
-  "fig3_algebra_lsgan",
+  ...GANS.map(([key]) => `fig3_algebra_${key}`),
   "fig3_algebra_measured",
   "table1",
   "training_curves",
   "confusion",
   "profile_map",
   "realism",
+  "latent_reconstructions",
+  "latent_interpolation_real",
+  "latent_treatment_vectors",
+  "latent_dose_direction",
 ];
 
 Deno.test("figures task: every figure from a small fixture, as SVG, PNG and JSON", async () => {
@@ -81,9 +84,7 @@ Deno.test("figures task: every figure from a small fixture, as SVG, PNG and JSON
   assert.deepEqual(realism.spaces.map((s: { space: string }) => s.space), [
     "classical",
     "random D",
-    "D of DCGAN",
-    "D of WGAN-GP",
-    "D of LSGAN",
+    ...GANS.map(([key, name]) => `${key === "bigan" ? "E" : "D"} of ${name}`),
   ]);
   for (const s of realism.spaces) {
     for (const r of s.rows) {
@@ -93,13 +94,14 @@ Deno.test("figures task: every figure from a small fixture, as SVG, PNG and JSON
     }
   }
   // LSGAN's replicate (replicates/1/) is scored beside its first seed.
-  assert.deepEqual(realism.seeds, { dcgan: [0], wgan: [0], lsgan: [0, 1] });
+  assert.deepEqual(realism.seeds, { dcgan: [0], wgan: [0], lsgan: [0, 1], bigan: [0] });
   assert.deepEqual(realism.spaces[0].rows.map((r: { generator: string }) => r.generator), [
     "real B (reference)",
     "DCGAN",
     "WGAN-GP",
     "LSGAN (seed 0)",
     "LSGAN (seed 1)",
+    "BiGAN",
     "untrained G",
   ]);
   const lsganSpread = realism.gans.find((g: { gan: string }) => g.gan === "lsgan").spaces[0].spread;
@@ -108,6 +110,7 @@ Deno.test("figures task: every figure from a small fixture, as SVG, PNG and JSON
     "dcgan spread",
     "wgan spread",
     "lsgan spread",
+    "bigan spread",
     "lsgan oneNn",
   ]);
   // The crops carry MOAs: Fig. 1 shows real cells of each.
@@ -126,5 +129,25 @@ Deno.test("figures task: every figure from a small fixture, as SVG, PNG and JSON
   const algebra = JSON.parse(await Deno.readTextFile(join(out, "fig3_algebra_measured.json"))).data;
   assert.equal(algebra["lsgan/nucleus_area"].heldOut, 20);
   assert.ok(lines.some((l) => /LSGAN nucleus_area: \+1·direction changes it by/.test(l)));
+  // Real cells in latent space: every model with an encoder, measured beside its random control.
+  const rec = JSON.parse(await Deno.readTextFile(join(out, "latent_reconstructions.json"))).data;
+  assert.deepEqual(Object.keys(rec), ENCODERS.map(([key]) => key));
+  for (const [key] of ENCODERS) {
+    assert.equal(rec[key].cells, 40);
+    assert.ok(rec[key].mse.mean > 0 && rec[key].mseControl.mean > 0, `${key} reconstruction error`);
+    assert.ok(rec[key].identified.mean >= 0 && rec[key].identified.mean <= 1);
+  }
+  const vectors = JSON.parse(await Deno.readTextFile(join(out, "latent_treatment_vectors.json"))).data;
+  // 3 MOAs × 2 concentrations of one compound each, 5 cells or more each (40 cells in turn over 4 classes).
+  assert.equal(vectors.bigan.summary.treatments, 6);
+  assert.deepEqual(Object.keys(vectors.bigan.perMoa), ["Actin disruptors", "DNA damage", "Eg5 inhibitors"]);
+  for (const r of vectors.vae.treatments[0].results) {
+    assert.ok(Math.abs(r.direction.cosine) <= 1 && Math.abs(r.control.cosine) <= 1, r.label);
+  }
+  const dose = JSON.parse(await Deno.readTextFile(join(out, "latent_dose_direction.json"))).data;
+  assert.equal(dose.compound.compound, "Act-0");
+  assert.deepEqual(dose.alphas, [0, 0.5, 1, 1.5, 2, 3]);
+  assert.equal(dose.bigan.gain[0].mean, 0, "α = 0 is the base itself");
+  assert.deepEqual(dose.vae.real.map((r: { label: string }) => r.label), ["Act-0 @ 1", "Act-0 @ 2"]);
   await Deno.remove(tmp, { recursive: true });
 });

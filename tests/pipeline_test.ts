@@ -18,10 +18,13 @@ const SCIENCE = [
   "train_wgan",
   "train_lsgan",
   "train_vae",
+  "train_bigan",
   "extract_dcgan",
   "extract_wgan",
   "extract_lsgan",
   "extract_vae",
+  "extract_bigan",
+  "extract_bigan_d",
   "extract_random",
   "extract_classical",
   "aggregate",
@@ -141,6 +144,14 @@ Deno.test("tiny profile end to end: every stage, the site, embed, a cached rerun
   assert.equal(bySet.vae.paper.nsc, 0.49);
   const vaeFeatures = JSON.parse(await Deno.readTextFile(join(object("extract_vae"), "features.json")));
   assert.deepEqual([vaeFeatures.kind, vaeFeatures.d], ["vae", 100]);
+  // The BiGAN's row beside the authors' repository's 70 %: its features are E(x); its D's view of (x, E(x))
+  // is a feature set of its own, with different values from the same training.
+  assert.equal(bySet.bigan.paper.nsc, 0.70);
+  assert.ok(bySet.bigan_d.ours.nsc_per_compound >= 0);
+  const e = JSON.parse(await Deno.readTextFile(join(object("extract_bigan"), "features.json")));
+  const dView = JSON.parse(await Deno.readTextFile(join(object("extract_bigan_d"), "features.json")));
+  assert.deepEqual([e.kind, e.d, e.names[0]], ["bigan", 100, "f0"]);
+  assert.deepEqual([dView.kind, dView.d, dView.names[0]], ["bigan_d", 100, "c0"]);
   // LSGAN trains two seeds (tiny profile): its rows are means over both, the control is each seed's initial D.
   assert.equal(bySet.lsgan.ours.n_seeds, 2);
   assert.equal(bySet.dcgan.ours.n_seeds, 1);

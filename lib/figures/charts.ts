@@ -22,6 +22,7 @@ const SERIES: Record<string, { label: string; color: string }> = {
   gLoss: { label: "G loss", color: "#d62728" },
   gap: { label: "critic gap", color: "#2ca02c" },
   gp: { label: "grad. penalty", color: "#9467bd" },
+  eLoss: { label: "E loss", color: "#8c564b" },
 };
 
 /** Centred moving average over `window` points (shrinking at the ends). */

@@ -9,7 +9,7 @@ import type { FigureInputs } from "./figure_params.ts";
 import { fmt } from "./format.ts";
 import { type Panel, stack, writeFigure, type WrittenFigure } from "./svg.ts";
 
-/** Training curves of the three GANs. */
+/** Training curves of every GAN of the registry. */
 export async function curvesFigure(out: string, inputs: FigureInputs): Promise<WrittenFigure> {
   const panels: Panel[] = [];
   const labels: string[] = [];
@@ -48,7 +48,7 @@ export async function curvesFigure(out: string, inputs: FigureInputs): Promise<W
       title: "Training curves",
       caption:
         "Discriminator and generator losses per step (faint: per step; solid: moving average over 2 % of the run). " +
-        "DCGAN: cross-entropy; LSGAN: least squares; WGAN-GP: critic loss with its critic gap (real − fake score) and gradient penalty. " +
+        "DCGAN: cross-entropy; LSGAN: least squares; WGAN-GP: critic loss with its critic gap (real − fake score) and gradient penalty; BiGAN: least squares of D on (image, code) pairs, G's, and its encoder E's (the third curve). " +
         "Final values (mean of the last 10 % of steps) are in the JSON.",
       body: stack(panels, { gap: 12, labels }),
     },

@@ -11,6 +11,7 @@ const gens = new Map<GanKey, ReturnType<typeof plantedGenerator>>([
   ["dcgan", plantedGenerator(size, 8)],
   ["wgan", plantedGenerator(size, 8, 1, 2)],
   ["lsgan", plantedGenerator(size, 8, 4, 5)],
+  ["bigan", plantedGenerator(size, 8, 2, 3)],
 ]);
 
 const real = (byMoa?: MoaCells[]) => ({
@@ -32,7 +33,7 @@ Deno.test("figure1 renders real crops beside each generator's into a PNG of the 
   const f1 = JSON.parse(await Deno.readTextFile(join(out, "fig1_real_vs_generated.json")));
   assert.ok(f1.caption.length > 50);
   assert.equal(f1.data.shown, 4);
-  assert.deepEqual(Object.keys(f1.data.channelMeanIntensity), ["real", "dcgan", "wgan", "lsgan"]);
+  assert.deepEqual(Object.keys(f1.data.channelMeanIntensity), ["real", "dcgan", "wgan", "lsgan", "bigan"]);
   assert.equal(f1.data.byMoa, undefined);
   assert.match(f1.caption, /^Left: 4 real single-cell crops drawn at random/);
   await Deno.remove(out, { recursive: true });

@@ -11,6 +11,7 @@ const gens = new Map<GanKey, ReturnType<typeof plantedGenerator>>([
   ["dcgan", plantedGenerator(size, 8)],
   ["wgan", plantedGenerator(size, 8, 1, 2)],
   ["lsgan", plantedGenerator(size, 8, 4, 5)],
+  ["bigan", plantedGenerator(size, 8, 2, 3)],
 ]);
 
 Deno.test("figure2 renders each GAN's interpolation rows and records the norms along the paths", async () => {

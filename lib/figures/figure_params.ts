@@ -3,11 +3,12 @@
  * `figures` task's params) and the hooks they report through.
  * @module
  */
+import type { EncoderId } from "../models/registry.ts";
 import type { GanKey } from "./gans.ts";
 
 /**
- * Input directories (artifacts of the pipeline's tasks), and each GAN's training by its registry id
- * (model/, curves.json, train.json, replicates/<seed>/: lib/models/train_run.ts).
+ * Input directories (artifacts of the pipeline's tasks), and the training of each GAN and each model with an
+ * encoder by its registry id (model/, curves.json, train.json, replicates/<seed>/: lib/models/train_run.ts).
  */
 export type FigureInputs = {
   /** `normalize`: crop store, float32 in [−1, 1]. */
@@ -16,7 +17,7 @@ export type FigureInputs = {
   profiles: string;
   /** `evaluate`: table1.json, evaluation.json. */
   evaluation: string;
-} & Readonly<Record<GanKey, string>>;
+} & Readonly<Record<GanKey | EncoderId, string>>;
 
 /** Settings of the figures. */
 export interface FigureParams {
@@ -34,6 +35,10 @@ export interface FigureParams {
   realismSamples: number;
   umapNeighbors: number;
   batchSize: number;
+  /** Held-out DMSO cells each treatment vector is added to (lib/figures/latent_cells.ts). */
+  latentBase: number;
+  /** At most this many cells of each treatment are encoded. */
+  latentPerTreatment: number;
 }
 
 /** The defaults (the task's params). */
@@ -48,6 +53,8 @@ export const DEFAULT_FIGURE_PARAMS: FigureParams = {
   realismSamples: 1000,
   umapNeighbors: 15,
   batchSize: 128,
+  latentBase: 64,
+  latentPerTreatment: 100,
 };
 
 /** What the figures report while they run. */

@@ -14,6 +14,7 @@
  * | `confusion`              | confusion_figure.ts   | NSC confusion matrices of every feature set (authors' protocol)      |
  * | `profile_map`            | map_figure.ts         | treatment profiles in 2-D (PCA, UMAP), coloured by MOA               |
  * | `realism`                | realism_figure.ts     | Fréchet distance and 1-NN two-sample accuracy, real vs generated    |
+ * | `latent_*` (four)        | latent_figures.ts     | real cells in the encoders' latent space (latent_cells.ts measures) |
  *
  * plus `figures.json`, the list (name, title, caption, files, PNG size).
  * @module
@@ -39,7 +40,14 @@ import {
   type FigureParams,
   QUIET,
 } from "./figure_params.ts";
-import { type GanKey, GANS } from "./gans.ts";
+import { ENCODERS, type GanKey, GANS } from "./gans.ts";
+import { DEFAULT_LATENT_CELL_OPTIONS, measureModel, sampleCells } from "./latent_cells.ts";
+import {
+  doseFigure,
+  realInterpolationFigure,
+  reconstructionFigure,
+  treatmentVectorFigure,
+} from "./latent_figures.ts";
 import { mapFigure } from "./map_figure.ts";
 import { realismFigure, type SeedGenerator } from "./realism_figure.ts";
 import { ganGenerator, savedGanGenerator } from "./sampling.ts";
@@ -64,7 +72,7 @@ export async function makeFigures(
     log.info(`${f.name}: ${f.width}×${f.height} px`);
     progress.tick();
   };
-  progress.start(8, "figures");
+  progress.start(8 + (ENCODERS.length ? 4 : 0), "figures");
 
   // Models and crops.
   const gans = new Map<GanKey, Gan>();
@@ -158,6 +166,10 @@ export async function makeFigures(
   } finally {
     for (const g of gans.values()) g.dispose();
   }
+  if (ENCODERS.length) {
+    signal?.throwIfAborted();
+    for (const f of await latentCellFigures(inputs, out, P, hooks)) done(f);
+  }
   await writeFileAtomic(
     join(out, "figures.json"),
     JSON.stringify(
@@ -199,4 +211,47 @@ async function realCellsByMoa(
     o += s.indices.length;
     return { moa: s.label, images, n: s.indices.length, available: s.available };
   });
+}
+
+/** The four latent-space figures of real cells, for every model with an encoder and each of its seeds. */
+async function latentCellFigures(
+  inputs: FigureInputs,
+  out: string,
+  P: FigureParams,
+  hooks: FigureHooks,
+): Promise<WrittenFigure[]> {
+  const o = {
+    ...DEFAULT_LATENT_CELL_OPTIONS,
+    seed: P.seed,
+    base: P.latentBase,
+    perTreatment: P.latentPerTreatment,
+    pairs: P.interpolationPairs,
+    steps: P.interpolationSteps,
+    batchSize: P.batchSize,
+  };
+  const cells = await sampleCells(inputs.crops, o);
+  hooks.log.info(
+    `latent space: ${cells.treatments.length} treatments, ${cells.dmsoFit.length} + ${cells.dmsoBase.length} DMSO cells${
+      cells.dose
+        ? `; dose direction of ${cells.dose.compound} (${cells.dose.concentrations.length} concentrations)`
+        : ""
+    }`,
+  );
+  const models = [];
+  for (const [key, name] of ENCODERS) {
+    hooks.signal?.throwIfAborted();
+    const runs = await replicateDirs(inputs[key]);
+    const seeds = runs.map(([seed, dir]) => ({ seed, modelDir: join(dir, "model") }));
+    models.push(await measureModel(key, name, seeds, cells, o, (line) => hooks.log.info(line)));
+  }
+  const written = [
+    await reconstructionFigure(out, models, cells.size),
+    await realInterpolationFigure(out, models, cells.size, o.steps),
+  ];
+  if (cells.treatments.length && cells.dmsoBase.length >= 2) {
+    written.push(await treatmentVectorFigure(out, models, cells.size));
+  } else hooks.log.info("no treatment vectors: the crops lack DMSO cells or treatments of 3 cells or more");
+  if (cells.dose) written.push(await doseFigure(out, models, cells.size, cells.dose, o.alphas));
+  else hooks.log.info("no dose direction: no compound has 2 concentrations of 3 cells or more");
+  return written;
 }

@@ -3,7 +3,7 @@
  * of every feature set: from the registry (lib/models/registry.ts).
  * @module
  */
-import { FEATURE_SETS, type GanId, isGan, MODELS } from "../models/registry.ts";
+import { type EncoderId, FEATURE_SETS, type GanId, hasEncoder, isGan, MODELS } from "../models/registry.ts";
 
 /** A GAN's key. */
 export type GanKey = GanId;
@@ -11,6 +11,11 @@ export type GanKey = GanId;
 /** The GANs (the registry's adversarial generators: kinds `gan`, `bigan`), in table order, with their names. */
 export const GANS: readonly (readonly [GanKey, string])[] = MODELS.flatMap((m) =>
   isGan(m) ? [[m.id as GanKey, m.label] as const] : []
+);
+
+/** The models with an encoder of real cells (the registry's VAE and BiGAN), with their display names. */
+export const ENCODERS: readonly (readonly [EncoderId, string])[] = MODELS.flatMap((m) =>
+  hasEncoder(m) ? [[m.id as EncoderId, m.label] as const] : []
 );
 
 /** Short display names of the feature sets. */

@@ -238,7 +238,9 @@ export async function realismFigure(out: string, R: RealismInputs): Promise<Writ
     spaces.push(scoreSpace("random D", names, await encode(randomD), randomD.config.featureDim));
     for (const [key, name] of GANS) {
       const g = R.gans.get(key)!;
-      spaces.push(scoreSpace(`D of ${name}`, names, await encode(g), g.config.featureDim));
+      // The profile network: D, or a BiGAN's encoder E (lib/models/encode.ts).
+      const net = g.config.loss === "bigan" ? "E" : "D";
+      spaces.push(scoreSpace(`${net} of ${name}`, names, await encode(g), g.config.latentDim));
     }
     for (const s of spaces) {
       R.log.info(
@@ -306,12 +308,12 @@ export async function realismFigure(out: string, R: RealismInputs): Promise<Writ
     const classicalPanels = await panelsOf(spaces[0], true);
     const randomPanels = await panelsOf(spaces[1], false);
     const cross = spaces.slice(2).map((s) => {
-      const own = s.space.replace("D of ", "");
+      const own = s.space.replace(/^[DE] of /, "");
       const firsts = GANS.map(([key]) => s.rows.find((r) => r.gan === key)!);
       return `${s.space}: ` + firsts.map((r) =>
-        `${r.generator}${r.generator === own || r.generator.startsWith(`${own} (`) ? " (own D)" : ""} FD ${
-          fmt(r.fd)
-        }, 1-NN ${fmt(r.oneNn, 2)}`
+        `${r.generator}${
+          r.generator === own || r.generator.startsWith(`${own} (`) ? ` (own ${s.space[0]})` : ""
+        } FD ${fmt(r.fd)}, 1-NN ${fmt(r.oneNn, 2)}`
       ).join("; ") +
         ` — real vs real FD ${fmt(s.rows[0].fd)}, 1-NN ${fmt(s.rows[0].oneNn, 2)}`;
     });

@@ -60,20 +60,21 @@ function space(name: string, spreads: Record<string, number[]>, oneNn = 0.95): S
 }
 
 Deno.test("summarizeSeeds and checkGoals: mean ± sd per GAN, each goal checked per seed", () => {
-  const spaces = [space("classical", { dcgan: [0.5], wgan: [0.9], lsgan: [0.85, 1.3] }, 0.88)];
+  const spaces = [space("classical", { dcgan: [0.5], wgan: [0.9], lsgan: [0.85, 1.3], bigan: [0.4] }, 0.88)];
   const summary = summarizeSeeds(spaces);
-  assert.deepEqual(summary.map((g) => g.seeds), [[0], [0], [0, 1]]);
+  assert.deepEqual(summary.map((g) => g.seeds), [[0], [0], [0, 1], [0]]);
   const lsgan = summary[2].spaces[0];
   assert.ok(Math.abs(lsgan.spread.mean - 1.075) < 1e-12);
   assert.ok(Math.abs(lsgan.spread.sd - Math.sqrt(2 * 0.225 ** 2)) < 1e-12);
   assert.equal(summary[0].spaces[0].spread.sd, 0);
   const goals = checkGoals(spaces);
   const spread = goals.filter((g) => g.metric === "spread");
-  assert.deepEqual(spread.map((g) => [g.gan, g.met, g.seeds.length]), [["dcgan", 0, 1], ["wgan", 1, 1], [
-    "lsgan",
-    1,
-    2,
-  ]]);
+  assert.deepEqual(spread.map((g) => [g.gan, g.met, g.seeds.length]), [
+    ["dcgan", 0, 1],
+    ["wgan", 1, 1],
+    ["lsgan", 1, 2],
+    ["bigan", 0, 1],
+  ]);
   assert.deepEqual(spread[2].seeds.map((s) => s.met), [true, false], "1.3 is more than 20 % above the real");
   const nn = goals.filter((g) => g.metric === "oneNn");
   assert.deepEqual(nn.map((g) => [g.gan, g.met]), [["lsgan", 2]], "0.88 ≤ 0.90 for both LSGAN seeds");
@@ -99,6 +100,7 @@ Deno.test("realismFigure: every seed of every GAN scored, mean ± sd, goals, in 
       seed: 1,
       generator: plantedGenerator(size, 100, 4, 5),
     }]],
+    ["bigan", [{ seed: 0, generator: plantedGenerator(size, 100, 2, 3) }]],
   ]);
   const out = await Deno.makeTempDir();
   try {
@@ -115,7 +117,7 @@ Deno.test("realismFigure: every seed of every GAN scored, mean ± sd, goals, in 
     });
     const json = JSON.parse(await Deno.readTextFile(join(out, w.files.json)));
     const { data } = json;
-    assert.deepEqual(data.seeds, { dcgan: [0], wgan: [0], lsgan: [0, 1] });
+    assert.deepEqual(data.seeds, { dcgan: [0], wgan: [0], lsgan: [0, 1], bigan: [0] });
     const classical = data.spaces[0];
     assert.deepEqual(classical.rows.map((r: ScoreRow) => r.generator), [
       "real B (reference)",
@@ -123,6 +125,7 @@ Deno.test("realismFigure: every seed of every GAN scored, mean ± sd, goals, in 
       "WGAN-GP",
       "LSGAN (seed 0)",
       "LSGAN (seed 1)",
+      "BiGAN",
       "untrained G",
     ]);
     const dcgan = classical.rows[1], realB = classical.rows[0];
@@ -142,8 +145,8 @@ Deno.test("realismFigure: every seed of every GAN scored, mean ± sd, goals, in 
     assert.match(svg, /LSGAN \(2 seeds\)/);
     assert.match(svg, /Goal, LSGAN&#39;s 1-NN two-sample accuracy ≤ 0\.90 \(classical\): LSGAN: /);
     assert.ok(lines.some((l) => l.startsWith("realism goal, no collapse")));
-    assert.equal(data.spaces.length, 5);
-    for (const s of data.spaces) assert.equal(s.rows.length, 6);
+    assert.equal(data.spaces.length, 2 + GANS.length);
+    for (const s of data.spaces) assert.equal(s.rows.length, 7);
   } finally {
     for (const g of gans.values()) g.dispose();
     await Deno.remove(out, { recursive: true });

@@ -60,7 +60,7 @@ export async function table1Figure(out: string, evaluationDir: string): Promise<
         `${
           n ? ` (${n} treatments for NSC)` : ""
         }. "Paper" is the final Table 1 (NSC per compound); the draft column holds the preprint draft's values, labelled as such; ` +
-        `VAE, CellProfiler and the deep-transfer rows are numbers the paper cites. Ours: the authors' protocol (each treatment the mean of its cells, no normalisation) and our best protocol (by NSC per compound; see evaluation.json).` +
+        `VAE, CellProfiler and the deep-transfer rows are numbers the paper cites; the BiGAN's 70 % is from the authors' repository's notes (README, poster), not the paper. Ours: the authors' protocol (each treatment the mean of its cells, no normalisation) and our best protocol (by NSC per compound; see evaluation.json).` +
         seedText + controlText,
       body: stack([table1Panel(t1.rows), chart, legend], { gap: 14 }),
     },

@@ -13,7 +13,7 @@ import { FEATURE_SET_LABELS, PAPER_TABLE1 } from "../profiling/paper_table1.ts";
 import { tableToJson } from "../profiling/table_io.ts";
 import type { AggregateRow } from "../profiling/types.ts";
 import type { FigureInputs } from "./figure_params.ts";
-import { GANS } from "./gans.ts";
+import { FEATURE_SET_IDS, MODELS } from "../models/registry.ts";
 import type { ImageGenerator } from "./latent.ts";
 
 /** Draws one cell into crop `k` of `out` (`[N, S, S, 3]` in [−1, 1]): a DNA disk, tubulin and actin around. */
@@ -156,11 +156,11 @@ export async function writeCropStore(
 }
 
 /** The feature sets of the fixture, in Table 1's order. */
-const SETS = [...GANS.map(([key]) => key), "classical", "random"];
+const SETS = [...FEATURE_SET_IDS];
 
 /** The training seeds of each GAN in the fixture: LSGAN has a replicate. */
 const FIXTURE_SEEDS: Record<string, number[]> = Object.fromEntries(
-  GANS.map(([key]) => [key, key === "lsgan" ? [0, 1] : [0]]),
+  MODELS.map((m) => [m.id, m.id === "lsgan" ? [0, 1] : [0]]),
 );
 
 const scores = (v: number) => ({
@@ -221,7 +221,7 @@ export function table1Fixture(legacy = false): { rows: unknown[] } {
 export async function writeFigureInputs(dir: string, cells = 48, size = 16): Promise<FigureInputs> {
   const inputs = {
     crops: join(dir, "crops"),
-    ...Object.fromEntries(GANS.map(([key]) => [key, join(dir, key)])),
+    ...Object.fromEntries(MODELS.map((m) => [m.id, join(dir, m.id)])),
     profiles: join(dir, "profiles"),
     evaluation: join(dir, "evaluation"),
   } as FigureInputs;
@@ -230,10 +230,11 @@ export async function writeFigureInputs(dir: string, cells = 48, size = 16): Pro
     return {
       moa,
       compound: moa === "DMSO" ? "DMSO" : `${moa.slice(0, 3)}-0`,
-      concentration: moa === "DMSO" ? 0 : 1,
+      // Two concentrations of each compound (the dose direction of the latent-space figures).
+      concentration: moa === "DMSO" ? 0 : 1 + (Math.floor(i / MOAS.length) % 2),
     };
   }, { normalization: "crop-max" });
-  for (const [i, [loss]] of GANS.entries()) {
+  for (const [i, { id: loss }] of MODELS.entries()) {
     for (const [k, seed] of FIXTURE_SEEDS[loss].entries()) {
       const run = k === 0 ? inputs[loss] : join(inputs[loss], "replicates", String(seed));
       const gan = new Gan(ganConfig({ loss, size, width: 1 / 16 }), undefined, 10 * seed + i + 1);

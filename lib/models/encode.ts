@@ -4,7 +4,9 @@
  * - `latent`: the 100-d profile ({@link Gan.profile}: D's `latent` layer, the paper's cell profile; the VAE's
  *   μ; the BiGAN's E(x));
  * - `pooled`: each convolutional layer of that network averaged over the image, concatenated
- *   ({@link Gan.pooledFeatures}).
+ *   ({@link Gan.pooledFeatures});
+ * - `critic`: D's `latent` layer (the same as `latent` for the GANs; for the BiGAN, D's view of the pair
+ *   (x, E(x)), the features "beside" E(x)).
  *
  * `symmetries: 8` averages a crop's features over the 8 symmetries of the square (flips and quarter turns):
  * a cell has no preferred orientation, and the `latent` layer weighs every position separately.
@@ -19,10 +21,10 @@ import { channels, type Gan } from "./gan.ts";
 import { Rng } from "./rng.ts";
 
 /** The layers a profile may be read from. */
-export type FeatureLayer = "latent" | "pooled";
+export type FeatureLayer = "latent" | "pooled" | "critic";
 
 /** The layer names. */
-export const FEATURE_LAYERS: readonly FeatureLayer[] = ["latent", "pooled"];
+export const FEATURE_LAYERS: readonly FeatureLayer[] = ["latent", "pooled", "critic"];
 
 /** Options of {@link encodeFeatures}. */
 export interface EncodeOptions {
@@ -41,7 +43,7 @@ export interface EncodeOptions {
   signal?: AbortSignal;
 }
 
-/** The names of the features {@link encodeFeatures} returns for `layers`: `f0..f99` then `p0..`. */
+/** The names of the features {@link encodeFeatures} returns for `layers`: `f0..f99`, `p0..`, `c0..c99`. */
 export function featureNames(gan: Gan, layers: readonly FeatureLayer[] = ["latent"]): string[] {
   const names: string[] = [];
   for (const layer of layers) {
@@ -51,8 +53,10 @@ export function featureNames(gan: Gan, layers: readonly FeatureLayer[] = ["laten
     const c = gan.config;
     const n = layer === "latent"
       ? (c.loss === "bigan" ? c.latentDim : c.featureDim)
+      : layer === "critic"
+      ? c.featureDim
       : channels(c).d.reduce((a, b) => a + b, 0);
-    const prefix = layer === "latent" ? "f" : "p";
+    const prefix = { latent: "f", pooled: "p", critic: "c" }[layer];
     for (let i = 0; i < n; i++) names.push(`${prefix}${i}`);
   }
   if (new Set(layers).size !== layers.length) throw new Error(`feature layers repeat: ${layers.join(", ")}`);
@@ -96,7 +100,13 @@ export async function encodeFeatures(
       let sum: tf.Tensor2D | null = null;
       for (let t = 0; t < k; t++) {
         const xt = symmetry(x, t);
-        const parts = layers.map((l) => l === "latent" ? gan.profile(xt) : gan.pooledFeatures(xt));
+        const parts = layers.map((l) =>
+          l === "latent"
+            ? gan.profile(xt)
+            : l === "critic"
+            ? gan.discriminate(xt).latent
+            : gan.pooledFeatures(xt)
+        );
         const f = (parts.length === 1 ? parts[0] : tf.concat(parts, 1)) as tf.Tensor2D; // [b, d]
         sum = sum ? tf.add(sum, f) : f;
       }

@@ -83,7 +83,7 @@ export const MODELS = [
     kind: "bigan",
     loss: "bigan",
     objective:
-      "cross-entropy on (image, code) pairs: (G(z), z) against (x, E(x)); features: the encoder's E(x)",
+      "least squares on (image, code) pairs: (G(z), z) against (x, E(x)); features: the encoder's E(x)",
     paper: {
       method: "BiGAN",
       nsc: 0.70,
@@ -121,11 +121,20 @@ export interface FeatureSetSpec {
   short: string;
   /** The model it comes from (null for the classical features). */
   model: string | null;
+  /**
+   * The layers its feature task reads by default, for a second view of a model (lib/models/encode.ts);
+   * a model's own set reads its profile (`latent`).
+   */
+  layers?: readonly ("latent" | "pooled" | "critic")[];
 }
 
-/** The feature sets, in table order: each model's, the classical features, the untrained control. */
+/**
+ * The feature sets, in table order: each model's, a second view of a model (the BiGAN's D beside its E), the
+ * classical features, the untrained control.
+ */
 export const FEATURE_SETS: readonly FeatureSetSpec[] = [
   ...MODELS.map((m) => ({ id: m.id, label: m.label, short: m.label, model: m.id })),
+  { id: "bigan_d", label: "BiGAN D on (x, E(x))", short: "BiGAN D", model: "bigan", layers: ["critic"] },
   { id: "classical", label: "Classical (CellProfiler-like)", short: "Classical", model: null },
   { id: "random", label: "Random discriminator (control)", short: "Random D", model: CONTROL_MODEL },
 ];

@@ -13,7 +13,10 @@ Deno.test("registry: well-formed unique ids; every model has a loss with default
     assert.ok(DEFAULT_LEARNING_RATES[m.loss], m.id);
   }
   assert.ok(ids.includes(CONTROL_MODEL));
-  assert.deepEqual(FEATURE_SET_IDS, [...ids, "classical", "random"]);
+  assert.deepEqual(FEATURE_SET_IDS, [...ids, "bigan_d", "classical", "random"]);
+  for (const s of FEATURE_SETS) {
+    if (s.model) assert.ok(ids.includes(s.model as never), `${s.id}: model ${s.model}`);
+  }
   assert.equal(new Set(FEATURE_SET_IDS).size, FEATURE_SET_IDS.length);
 });
 

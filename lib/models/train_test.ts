@@ -3,7 +3,7 @@ import * as tf from "@tensorflow/tfjs";
 import { dihedral, train, TrainingDivergedError, type TrainOptions } from "./train.ts";
 import { readCheckpoint } from "./checkpoint.ts";
 import { haveRealCrops, NO_REAL_CROPS, randn, readRealCrops, useBackend } from "./test_util.ts";
-import { MODEL_LOSSES } from "./gan.ts";
+import { Gan, MODEL_LOSSES } from "./gan.ts";
 
 const SIZE = 16;
 const crops = randn(24 * SIZE * SIZE * 3, 11, 0.5).map((v) => Math.tanh(v));
@@ -287,6 +287,22 @@ Deno.test("train bigan: D judges (x, z) pairs; each step moves D, G and E; a res
       assert.notDeepEqual(other, gan.discriminate(x).logit.arraySync(), "D's judgement depends on z");
       assert.deepEqual(e.shape, [4, 100]);
     });
+    // In training, E's codes are normalised by the batch: per dimension (h − mean) / √(σ² + ε), h the linear
+    // layer's output (read here through the moving statistics set to mean 0, variance 1 − ε).
+    const values = await whole.gan.values();
+    values.set("e/bn/moving_variance", new Float32Array(100).fill(1 - 1e-3));
+    values.set("e/bn/moving_mean", new Float32Array(100));
+    const raw = new Gan(whole.gan.config, values);
+    tf.tidy(() => {
+      const all = tf.tensor4d(crops, [24, SIZE, SIZE, 3]);
+      const h = raw.encodeBigan(all);
+      const { mean, variance } = tf.moments(h, 0);
+      const expected = tf.div(tf.sub(h, mean), tf.sqrt(tf.add(variance, 1e-3)));
+      const got = whole.gan.encodeBigan(all, true);
+      assert.ok(tf.max(tf.abs(tf.sub(got, expected))).dataSync()[0] < 1e-4);
+      assert.ok(tf.max(tf.abs(tf.mean(got, 0))).dataSync()[0] < 1e-4, "mean 0 per dimension");
+    });
+    raw.dispose();
     start.gan.dispose();
     const first = await train(crops, { ...o, steps: 5, checkpointDir: dir, checkpointEvery: 2 });
     first.gan.dispose();

@@ -41,7 +41,11 @@ export const PAGES = [
   { slug: "", title: "Overview", blurb: "what was reproduced, Table 1 beside the paper, key figures" },
   { slug: "figures/", title: "Figures", blurb: "every figure with its caption, numbers and provenance" },
   { slug: "moa/", title: "MOA explorer", blurb: "each treatment, its nearest neighbour and example cells" },
-  { slug: "models/", title: "Models", blurb: "the three GANs: loss curves, samples, interpolation, realism" },
+  {
+    slug: "models/",
+    title: "Models",
+    blurb: "every model: loss curves, samples, interpolation, real cells in latent space, realism",
+  },
   { slug: "data/", title: "Data", blurb: "the dataset in numbers, example cells per MOA, phenotypes" },
   { slug: "pipeline/", title: "Pipeline", blurb: "the task DAG as it ran: state, duration, key per task" },
 ] as const;

@@ -55,6 +55,7 @@ export const realMoa = defineProfile<Stages>({
     extract_lsgan: features,
     extract_vae: features,
     extract_bigan: features,
+    extract_bigan_d: { ...features, layers: ["critic"] },
     extract_random: features,
     figures: { samples: 36 },
   },
