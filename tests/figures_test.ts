@@ -146,6 +146,10 @@ Deno.test("figures task: every figure from a small fixture, as SVG, PNG and JSON
   }
   const dose = JSON.parse(await Deno.readTextFile(join(out, "latent_dose_direction.json"))).data;
   assert.equal(dose.compound.compound, "Act-0");
+  assert.deepEqual(dose.compound.concentrations.map((c: { label: string }) => c.label), [
+    "Act-0 @ 1",
+    "Act-0 @ 2",
+  ]);
   assert.deepEqual(dose.alphas, [0, 0.5, 1, 1.5, 2, 3]);
   assert.equal(dose.bigan.gain[0].mean, 0, "α = 0 is the base itself");
   assert.deepEqual(dose.vae.real.map((r: { label: string }) => r.label), ["Act-0 @ 1", "Act-0 @ 2"]);

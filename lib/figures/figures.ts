@@ -250,8 +250,14 @@ async function latentCellFigures(
   ];
   if (cells.treatments.length && cells.dmsoBase.length >= 2) {
     written.push(await treatmentVectorFigure(out, models, cells.size));
-  } else hooks.log.info("no treatment vectors: the crops lack DMSO cells or treatments of 3 cells or more");
+  } else {
+    hooks.log.info("no treatment vectors: the crops lack DMSO cells or treatments of 3 cells or more");
+    hooks.progress.tick();
+  }
   if (cells.dose) written.push(await doseFigure(out, models, cells.size, cells.dose, o.alphas));
-  else hooks.log.info("no dose direction: no compound has 2 concentrations of 3 cells or more");
+  else {
+    hooks.log.info("no dose direction: no compound has 2 concentrations of 3 cells or more");
+    hooks.progress.tick();
+  }
   return written;
 }

@@ -18,6 +18,7 @@ import { type Panel, stack, wrapText, writeFigure, type WrittenFigure } from "./
 import { notePanel } from "./charts.ts";
 import { CONTROL } from "../profiling/types.ts";
 import { mean, type ModelMeasurements } from "./latent_cells.ts";
+import type { CellGroup } from "./treatment_vectors.ts";
 
 const seeds = (m: ModelMeasurements) => m.seeds.map((s) => s.seed);
 
@@ -297,12 +298,19 @@ export async function doseFigure(
   out: string,
   models: readonly ModelMeasurements[],
   size: number,
-  compound: { compound: string; moa: string | null } | null,
+  compound: { compound: string; moa: string | null; concentrations: readonly CellGroup[] } | null,
   alphas: readonly number[],
 ): Promise<WrittenFigure> {
   const sections: Panel[] = [];
   const labels: string[] = [];
-  const data: Record<string, unknown> = { compound, alphas };
+  const data: Record<string, unknown> = {
+    compound: compound && {
+      compound: compound.compound,
+      moa: compound.moa,
+      concentrations: compound.concentrations.map((c) => ({ label: c.label, cells: c.indices.length })),
+    },
+    alphas,
+  };
   for (const m of models) {
     const e = m.examples.dose;
     const direction = alphas.map((_, i) => seedScore(m.seeds.map((s) => s.dose?.direction[i].gain ?? NaN)));
