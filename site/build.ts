@@ -146,12 +146,20 @@ export async function buildSite(opts: BuildOptions): Promise<BuildResult> {
 
 const RENDER_FLAG = "--render-child";
 
+/**
+ * The date the site states: when its newest run finished, so that the same results build the same pages
+ * (a published branch changes only where the results did).
+ */
+export function resultsDate(profiles: readonly { run: { finished: string } }[]): string {
+  return profiles.map((p) => p.run.finished).sort().at(-1) ?? new Date(0).toISOString();
+}
+
 /** Renders the Astro pages (the child process of {@link buildSite}); the data was validated by the parent. */
 async function render(
   spec: { results: string; out: string; base: string; profiles: string[] },
 ): Promise<void> {
   const profiles = spec.profiles.map((name) => loadProfile(spec.results, name));
-  setSiteData({ profiles, builtAt: new Date().toISOString() });
+  setSiteData({ profiles, builtAt: resultsDate(profiles) });
   process.env.ASTRO_TELEMETRY_DISABLED = "1";
   const { build } = await import("astro");
   await build({

@@ -10,7 +10,8 @@ import { dirname, join, relative, resolve } from "node:path";
 import type { AfterStep } from "../workflow/mod.ts";
 import { sha256 } from "../workflow/hash.ts";
 
-const STAMP = ".build-digest";
+/** The file beside a built site that holds the digest it was built from. */
+export const STAMP = ".build-digest";
 /** Site folders that are not sources. */
 const NOT_SOURCES = new Set(["dist", "node_modules", ".astro", "tests"]);
 

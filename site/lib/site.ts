@@ -11,7 +11,7 @@ import { listProfiles, loadProfile, type Profile } from "./load.ts";
 /** Everything the site is built from. */
 export interface SiteData {
   profiles: Profile[];
-  /** When the site was built (ISO). */
+  /** When the newest run it shows finished (ISO): the same results build the same pages. */
   builtAt: string;
 }
 
@@ -31,7 +31,11 @@ export function siteData(): SiteData {
   const results = env.MORPHOGAN_SITE_RESULTS ?? fileURLToPath(new URL("../../results", import.meta.url));
   const only = env.MORPHOGAN_SITE_PROFILES?.split(",").filter(Boolean);
   const names = only?.length ? only : listProfiles(results);
-  const data = { profiles: names.map((n) => loadProfile(results, n)), builtAt: new Date().toISOString() };
+  const profiles = names.map((n) => loadProfile(results, n));
+  const data = {
+    profiles,
+    builtAt: profiles.map((p) => p.run.finished).sort().at(-1) ?? new Date(0).toISOString(),
+  };
   setSiteData(data);
   return data;
 }

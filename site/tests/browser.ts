@@ -16,6 +16,13 @@ import { serveStatic } from "../preview.ts";
 export const CHROMIUM = "/usr/bin/chromium";
 
 /** Whether the browser checks can run here. */
+/** Why a browser check cannot run here, in one line with the fix; null where Chromium is installed. */
+export function noChromiumReason(): string | null {
+  return hasChromium()
+    ? null
+    : `no Chromium at ${CHROMIUM}: install it with \`sudo apt-get install -y chromium\``;
+}
+
 export function hasChromium(): boolean {
   try {
     return Deno.statSync(CHROMIUM).isFile;

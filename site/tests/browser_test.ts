@@ -11,14 +11,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildSite } from "../build.ts";
 import { FIXTURE } from "./make_fixture.ts";
-import { checkSite, CHROMIUM, hasChromium } from "./browser.ts";
+import { checkSite, noChromiumReason } from "./browser.ts";
 
-const ignore = !hasChromium();
-if (ignore) console.warn(`site browser test skipped: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
+const why = noChromiumReason();
+if (why) console.warn(`site browser test ignored: ${why}`);
 
 Deno.test({
-  name: "site: every page of the fixture in Chromium (links, images, console, a11y, phone width)",
-  ignore,
+  // Where it cannot run, the reason is in its name, so that the "ignored" line of the report says it.
+  name: "site: every page of the fixture in Chromium (links, images, console, a11y, phone width)" +
+    (why ? ` [ignored: ${why}]` : ""),
+  ignore: why !== null,
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
