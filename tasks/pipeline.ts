@@ -22,6 +22,7 @@ import { fetchBbbc021 } from "./fetch_bbbc021.ts";
 import { normalize } from "./normalize.ts";
 import { segment } from "./segment.ts";
 import { siteStep } from "./site.ts";
+import { headline } from "./headline.ts";
 import { synthesize } from "./synthesize.ts";
 import { paper } from "./profiles/paper.ts";
 import { quick } from "./profiles/quick.ts";
@@ -62,6 +63,7 @@ export const pipeline = definePipeline({
   profiles: [quick, tiny, realMoa, realCrops, paper],
   defaultProfile: "quick",
   after: siteStep,
+  headline,
 });
 
 if (import.meta.main) await main(pipeline);

@@ -129,6 +129,7 @@ Deno.test("tiny profile end to end: every stage, the site, embed, a cached rerun
     "train_wgan",
     "train_lsgan",
     "train_vae",
+    "train_bigan",
   ]);
   const table1 = JSON.parse(await Deno.readTextFile(join(tmp, "results", "tiny", "evaluate", "table1.json")));
   const bySet = Object.fromEntries(
@@ -189,6 +190,17 @@ Deno.test("tiny profile end to end: every stage, the site, embed, a cached rerun
   );
   assert.equal(phenotypes.moas.length, 12);
   assert.match(first.stdout, /^site: built \d+ pages → /m);
+  // The headline: Table 1 beside the paper's and where the site is, at the end; `results` prints it again.
+  assert.match(first.stdout, /^Table 1 \(tiny\): MOA accuracy by 1-NN, NSC per compound/m);
+  assert.match(first.stdout, /^LSGAN +68 % +\d+\.\d %/m);
+  assert.match(first.stdout, /^The site: .*tiny\/index\.html/m);
+  const again = await cli(["results", ...dirs], root);
+  assert.equal(again.code, 0, again.stderr);
+  const table = (out: string) => out.slice(out.indexOf("Table 1 (tiny)"), out.indexOf("The site:"));
+  assert.equal(table(again.stdout), table(first.stdout));
+  const none = await cli(["results", "--profile", "quick", "--results", join(tmp, "results")], root);
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /No results of profile 'quick'.*run reproduce --profile quick first/);
   assert.ok((await Deno.stat(join(tmp, "site", "index.html"))).isFile);
 
   // deno task embed with the training's cache key on the segmented cells = extract_lsgan's features.

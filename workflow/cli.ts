@@ -1,5 +1,5 @@
 /**
- * The command line of a pipeline: `reproduce`, `status` and `gc`. A pipeline module ends with
+ * The command line of a pipeline: `reproduce`, `status`, `results` and `gc`. A pipeline module ends with
  * `if (import.meta.main) await main(pipeline);`.
  * @module
  */
@@ -21,6 +21,7 @@ const USAGE = `Usage:
             [--executor process|inline|slurm] [--slurm-partition P] [--slurm-gpu-partition P]
             [--slurm-account A] [--slurm-arg FLAG]...
   status    [--profile P] [--json] [--param task.key=value]... [--force T,..|all]
+  results   [--profile P]   the headline of the exported results, running nothing
   gc        [--dry-run] [--checkpoints]
 Common: [--cache DIR] [--results DIR]`;
 
@@ -217,6 +218,9 @@ export async function runCli(pipeline: Pipeline, argv: string[]): Promise<number
             return 1;
           }
         }
+        if (pipeline.headline && summary.results) {
+          console.log(`\n${await pipeline.headline({ root, resultsDir, profile })}`);
+        }
         return 0;
       } catch (e) {
         reporter.close();
@@ -229,6 +233,20 @@ export async function runCli(pipeline: Pipeline, argv: string[]): Promise<number
       } finally {
         Deno.removeSignalListener("SIGINT", onInt);
       }
+    }
+    case "results": {
+      if (!pipeline.headline) throw new UsageError("This pipeline prints no headline of its results");
+      try {
+        await Deno.stat(join(resultsDir, profile, "run.json"));
+      } catch {
+        throw new UsageError(
+          `No results of profile '${profile}' in ${
+            shown(resultsDir)
+          }/ (no ${profile}/run.json): run reproduce --profile ${profile} first`,
+        );
+      }
+      console.log(await pipeline.headline({ root, resultsDir, profile }));
+      return 0;
     }
     case "gc": {
       const r = await collectGarbage(cacheDir, {

@@ -10,7 +10,7 @@ export type { Alternatives, AnyTask, Logger, Progress, RunSettings, Task, TaskCo
 export { p } from "./params.ts";
 export type { ParamSpec, ParamValues } from "./params.ts";
 export { definePipeline, defineProfile } from "./pipeline.ts";
-export type { AfterContext, AfterStep, Overrides, Pipeline, Profile } from "./pipeline.ts";
+export type { AfterContext, AfterStep, Headline, Overrides, Pipeline, Profile } from "./pipeline.ts";
 export { main, runCli } from "./cli.ts";
 export { ENGINE_VERSION } from "./plan.ts";
 export { planPipeline, runPipeline } from "./run.ts";

@@ -105,6 +105,12 @@ export interface AfterContext {
   log: (line: string) => void;
 }
 
+/**
+ * The results in a few lines for the terminal (e.g. a headline table and where to look), printed at the end
+ * of every successful `reproduce` and by the `results` command, from the exported results alone.
+ */
+export type Headline = (ctx: Omit<AfterContext, "log">) => Promise<string>;
+
 /** A validated pipeline. */
 export interface Pipeline {
   /** Tasks in a topological order (each task's inputs come before it). */
@@ -117,6 +123,8 @@ export interface Pipeline {
   readonly root: string;
   /** The step run after each successful `reproduce`, if any. */
   readonly after: AfterStep | null;
+  /** The results in a few lines (`reproduce`'s last words, the `results` command), if any. */
+  readonly headline: Headline | null;
 }
 
 /**
@@ -157,6 +165,7 @@ export function definePipeline(spec: {
   defaultProfile: string;
   module: string;
   after?: AfterStep;
+  headline?: Headline;
 }): Pipeline {
   if (spec.after && !/^[a-z][a-z-]*$/.test(spec.after.name)) {
     throw new Error(`Invalid after-step name '${spec.after.name}': expected lower case letters and -`);
@@ -238,5 +247,6 @@ export function definePipeline(spec: {
     module: spec.module,
     root: projectRoot(spec.module),
     after: spec.after ?? null,
+    headline: spec.headline ?? null,
   });
 }
