@@ -9,7 +9,7 @@
  * model/            final weights (tfjs format: model.json + weights.bin), G and D
  * curves.json       per step: D loss, G loss (and for WGAN the critic gap and gradient penalty)
  * samples/          PNG grids of G's samples of a fixed z every `sampleEvery` steps, and final.png
- * train.json        settings, backend, cells used, steps run, resume point, timing
+ * train.json        settings, the backend's name, cells used, steps (timing and resume point: the manifest's facts)
  * replicates/<s>/   with `seeds` > 1: the same for seeds seed + 1, …, one after the other
  * ```
  * Cells come from the store's cell table and, when the crop set has any, its training-only table.
@@ -106,13 +106,16 @@ export function trainTask<const M extends ModelSpec>(model: M) {
       }
       ctx.log.info(`${crops.rows.length} cells of ${crops.size}×${crops.size} (${crops.normalization})`);
       ctx.progress.start(P.steps * P.seeds, "steps");
+      // Timing and the device go to the manifest (ctx.record), not into the outputs.
+      const facts: Record<string, unknown> = {};
+      ctx.record({ backend: { name: backend.name, reason: backend.reason, detail: backend.detail } });
       for (let k = 0; k < P.seeds; k++) {
         const seed = P.seed + k;
         const out = k === 0 ? ctx.out : join(ctx.out, REPLICATES, String(seed));
         const checkpointDir = k === 0 ? ctx.checkpoint : join(ctx.checkpoint, String(seed));
         await Deno.mkdir(checkpointDir, { recursive: true });
         if (P.seeds > 1) ctx.log.info(`seed ${seed} (${k + 1} of ${P.seeds})`);
-        await trainRun(
+        facts[seed] = await trainRun(
           crops.data as Float32Array,
           {
             loss: P.loss,
@@ -143,6 +146,7 @@ export function trainTask<const M extends ModelSpec>(model: M) {
             log: (line) => ctx.log.info(line),
           },
         );
+        ctx.record({ training: facts });
       }
     },
   });

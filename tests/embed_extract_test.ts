@@ -58,6 +58,7 @@ async function runTask(
     signal: new AbortController().signal,
     settings: { jobs: 1, backend: "wasm", logLevel: "info" },
     threads: 1,
+    record() {},
   });
   await Deno.writeTextFile(
     join(out, "manifest.json"),

@@ -63,6 +63,7 @@ async function runEvaluate(cells: ProfileTable<ProfileRow>) {
       signal: new AbortController().signal,
       settings: { jobs: 1, backend: "cpu", logLevel: "info" },
       threads: 1,
+      record() {},
     });
     const evaluation = JSON.parse(await Deno.readTextFile(join(out, "evaluation.json"))) as Record<
       string,

@@ -59,6 +59,7 @@ Deno.test("figures task: every figure from a small fixture, as SVG, PNG and JSON
     signal: new AbortController().signal,
     settings: { jobs: 1, backend: "cpu", logLevel: "info" },
     threads: 1,
+    record() {},
   });
   assert.equal(ticks, total);
   const index = JSON.parse(await Deno.readTextFile(join(out, "figures.json")));

@@ -135,7 +135,16 @@ Deno.test("tiny profile end to end: every stage, the site, embed, a cached rerun
   const bySet = Object.fromEntries(
     table1.rows.filter((r: { set: string }) => r.set).map((r: { set: string }) => [r.set, r]),
   );
-  assert.deepEqual(Object.keys(bySet).sort(), ["classical", "dcgan", "lsgan", "random", "vae", "wgan"]);
+  assert.deepEqual(Object.keys(bySet).sort(), [
+    "bigan",
+    "bigan_d",
+    "classical",
+    "dcgan",
+    "lsgan",
+    "random",
+    "vae",
+    "wgan",
+  ]);
   for (const row of Object.values(bySet) as { ours: { nsc_per_compound: number; nsc_n: number } }[]) {
     assert.ok(row.ours.nsc_per_compound >= 0 && row.ours.nsc_per_compound <= 1);
     assert.equal(row.ours.nsc_n, 24);
@@ -239,6 +248,24 @@ Deno.test("tiny profile end to end: every stage, the site, embed, a cached rerun
   const second = await cli(["reproduce", ...dirs], root);
   assert.equal(second.code, 0, second.stderr);
   assert.deepEqual(ran(second.stdout), []);
+
+  // Outputs depend only on inputs, params and code: every task forced to run again writes the same bytes
+  // (wall-clock time and the device's description are facts of the manifest, not outputs).
+  const forced = await cli(["reproduce", ...dirs, "--force", "all", "--no-site"], root);
+  assert.equal(forced.code, 0, forced.stderr);
+  assert.equal(ran(forced.stdout).length, run.tasks.length);
+  const rerun = JSON.parse(await Deno.readTextFile(join(tmp, "results", "tiny", "run.json")));
+  const digests = (r: typeof run) =>
+    Object.fromEntries(r.tasks.map((t: { name: string; outputDigest: string }) => [t.name, t.outputDigest]));
+  assert.deepEqual(digests(rerun), digests(run), "a forced rerun changed a task's output");
+  const trainFacts = rerun.tasks.find((t: { name: string }) => t.name === "train_lsgan").computed.facts;
+  assert.equal(trainFacts.backend.name, "wasm");
+  assert.deepEqual(Object.keys(trainFacts.training), ["0", "1"], "each seed's timing, in the facts");
+  assert.ok(trainFacts.training["0"].seconds > 0 && trainFacts.training["0"].stepsRun === 20);
+  // Back to a plain run (all cached; the site catches up with the new manifests' times).
+  const settled = await cli(["reproduce", ...dirs], root);
+  assert.equal(settled.code, 0, settled.stderr);
+  assert.deepEqual(ran(settled.stdout), []);
 
   // 1. A comment in the evaluation code: nothing reruns, the site is up to date.
   const nsc = join(root, "lib/profiling/nsc.ts");

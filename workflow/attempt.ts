@@ -65,6 +65,7 @@ export async function runAttempt(plan: AttemptPlan, ctx: AttemptContext): Promis
   const log: string[] = [];
   const logFile = await Deno.open(logPath, { write: true, create: true, append: true });
   const enc = new TextEncoder();
+  const facts: Record<string, unknown> = {};
   const events = {
     log(level: string, message: string) {
       const line = `${new Date().toISOString()} ${level} ${message}`;
@@ -74,6 +75,9 @@ export async function runAttempt(plan: AttemptPlan, ctx: AttemptContext): Promis
     },
     progress(pr: Parameters<Reporter["taskProgress"]>[1]) {
       reporter.taskProgress(label, pr);
+    },
+    facts(f: Record<string, unknown>) {
+      Object.assign(facts, f);
     },
   };
   reporter.taskStarted(label, plan.reasons);
@@ -128,6 +132,7 @@ export async function runAttempt(plan: AttemptPlan, ctx: AttemptContext): Promis
         executor: ctx.executor.name,
         ...(measured.placement ? { placement: measured.placement } : {}),
       },
+      facts,
       log,
     });
     return { ok: true, manifest, peakRssBytes: measured.peakRssBytes };

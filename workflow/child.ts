@@ -67,6 +67,7 @@ try {
   const ctx = makeContext(job, {
     log: (level, message) => send({ t: "log", level, message }),
     progress: (progress) => send({ t: "progress", progress }),
+    facts: (facts) => send({ t: "facts", facts }),
   }, controller.signal);
   await runJob(task, ctx, job);
   send({ t: "done", peakRssBytes: peakRss() });

@@ -1,8 +1,8 @@
 /**
  * One task attempt as executors see it: the {@link Job} (everything the attempt needs, serialisable), the
  * events it reports, the context `run` receives, and the line protocol between a task's process and the
- * runner: lines on the process's stdout starting with U+001E followed by JSON (`log`, `progress`, `done`,
- * `error`); anything else it prints is kept as log text.
+ * runner: lines on the process's stdout starting with U+001E followed by JSON (`log`, `progress`, `facts`,
+ * `done`, `error`); anything else it prints is kept as log text.
  * @module
  */
 import type { Pipeline } from "./pipeline.ts";
@@ -29,10 +29,12 @@ export interface Job {
   shards?: Record<string, string>;
 }
 
-/** Where a task's log lines and progress go. */
+/** Where a task's log lines, progress and recorded facts go. */
 export interface JobEvents {
   log(level: string, message: string): void;
   progress(progress: TaskProgress): void;
+  /** Facts of the attempt ({@link TaskContext.record}). */
+  facts(facts: Record<string, unknown>): void;
 }
 
 /** Marks protocol lines on the child's stdout. */
@@ -75,6 +77,7 @@ export function makeContext(job: Job, events: JobEvents, signal: AbortSignal): T
     ...(job.shard !== undefined ? { shard: job.shard } : {}),
     ...(job.shards ? { shards: Object.freeze({ ...job.shards }) } : {}),
     signal,
+    record: (facts) => events.facts(JSON.parse(JSON.stringify(facts))),
     log: {
       debug: (m) => events.log("debug", m),
       info: (m) => events.log("info", m),
@@ -134,6 +137,7 @@ export function readProtocolLine(
   }
   if (msg.t === "log") events.log(msg.level, msg.message);
   else if (msg.t === "progress") events.progress(msg.progress);
+  else if (msg.t === "facts") events.facts(msg.facts);
   else if (msg.t === "done") return { ok: true, peakRssBytes: msg.peakRssBytes ?? null };
   else if (msg.t === "error") return { ok: false, message: msg.message };
   return undefined;

@@ -61,6 +61,7 @@ export async function exportResults(
         finished: manifest.finished,
         durationMs: manifest.durationMs,
         peakRssBytes: manifest.peakRssBytes ?? null,
+        facts: manifest.facts ?? {},
       },
       version: t.version,
       params: planner.params(t),

@@ -67,6 +67,8 @@ export interface Manifest {
   versions: { deno: string; v8: string; typescript: string };
   /** Scheduling settings of the run that made it (not part of the key). */
   settings: Record<string, unknown>;
+  /** Facts the task recorded about this attempt (timing, the device): not outputs, not in any digest. */
+  facts?: Record<string, unknown>;
   log: string[];
 }
 

@@ -99,6 +99,12 @@ export interface TaskContext<P, I extends string> {
    * `settings.threads`; 1 otherwise.
    */
   readonly threads: number;
+  /**
+   * Records facts of this attempt that are not outputs: wall-clock time, rates, the machine's or the device's
+   * description. They go to the object's manifest (`facts`) and run.json, never into the output digest, so
+   * that an output depends only on inputs, params and code (calls merge; values must be JSON).
+   */
+  record(facts: Record<string, unknown>): void;
 }
 
 /**

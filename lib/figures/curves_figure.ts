@@ -6,7 +6,6 @@ import { join } from "node:path";
 import { type Curves, curvesPanel } from "./charts.ts";
 import { GANS } from "./gans.ts";
 import type { FigureInputs } from "./figure_params.ts";
-import { fmt } from "./format.ts";
 import { type Panel, stack, writeFigure, type WrittenFigure } from "./svg.ts";
 
 /** Training curves of every GAN of the registry. */
@@ -16,17 +15,9 @@ export async function curvesFigure(out: string, inputs: FigureInputs): Promise<W
   const data: Record<string, unknown> = {};
   for (const [key, name] of GANS) {
     const curves = JSON.parse(await Deno.readTextFile(join(inputs[key], "curves.json"))) as Curves;
-    let info: Record<string, unknown> = {};
-    try {
-      info = JSON.parse(await Deno.readTextFile(join(inputs[key], "train.json")));
-    } catch { /* train.json is informative only */ }
     panels.push(await curvesPanel(curves));
     const steps = curves.step.length;
-    labels.push(
-      `${name} (${steps} steps${
-        typeof info.seconds === "number" ? `, ${fmt(info.seconds as number)} s` : ""
-      })`,
-    );
+    labels.push(`${name} (${steps} steps)`);
     const last = (
       v?: number[],
     ) => (v && v.length
@@ -38,7 +29,6 @@ export async function curvesFigure(out: string, inputs: FigureInputs): Promise<W
       finalDLoss: last(curves.dLoss),
       finalGLoss: last(curves.gLoss),
       finalGap: last(curves.gap),
-      seconds: info.seconds ?? null,
     };
   }
   return writeFigure(

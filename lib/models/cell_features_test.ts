@@ -64,7 +64,7 @@ Deno.test("writeDiscriminatorFeatures: one feature set per training seed; untrai
     // A train task's output: seed 4 at the top, seed 5 as a replicate; 0 steps for seed 5, so its weights
     // are its initial ones.
     const train = join(dir, "train");
-    const info = { backend: "wasm", cells: 29, normalization: "plate-percentile" };
+    const info = { backend: { name: "wasm" }, cells: 29, normalization: "plate-percentile" };
     const options = {
       loss: "lsgan" as const,
       size: 16,

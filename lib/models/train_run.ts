@@ -6,8 +6,12 @@
  * model/            final weights (tfjs format: model.json + weights.bin), G and D
  * curves.json       per step: D loss, G loss (and for WGAN the critic gap and gradient penalty)
  * samples/          PNG grids of G's samples of a fixed z every `sampleEvery` steps, and final.png
- * train.json        settings, backend, cells used, steps run, resume point, timing
+ * train.json        settings, the backend's name, cells used, steps
  * ```
+
+ * Only what the inputs, params and code decide is written: the timing, the resume point and the backend's
+ * description of the machine are returned ({@link TrainRunFacts}) for the task to record in its manifest, so
+ * that a resumed or forced training that reproduces the same weights writes the same bytes.
  *
  * Replicate trainings (other seeds of the same settings) are written the same way below
  * `replicates/<seed>/` of the first one's folder ({@link replicateDirs}).
@@ -23,12 +27,25 @@ export { REPLICATES };
 
 /** What a run records beside its settings (train.json). */
 export interface TrainRunInfo {
-  /** the backend that ran it (name, reason, detail) */
-  backend: unknown;
+  /** the backend that ran it (its name goes to train.json; why and on what device, to the facts) */
+  backend: { name: string };
   /** cells trained on */
   cells: number;
   /** how the crops were normalised */
   normalization: string;
+}
+
+/** Facts of one training that are not outputs: wall-clock time and where it resumed. */
+export interface TrainRunFacts {
+  /** seconds of this call's training loop */
+  seconds: number;
+  stepsPerSecond: number;
+  /** steps run in this call (fewer than `steps` when resumed) */
+  stepsRun: number;
+  /** the step a checkpoint resumed from, or null */
+  resumedFrom: number | null;
+  /** seconds of training summed over every session that led to it (resumed ones included) */
+  totalSeconds: number;
 }
 
 /** Progress of {@link trainRun}. */
@@ -47,7 +64,7 @@ export async function trainRun(
   out: string,
   info: TrainRunInfo,
   hooks: TrainRunHooks = {},
-): Promise<void> {
+): Promise<TrainRunFacts> {
   await Deno.mkdir(join(out, "samples"), { recursive: true });
   const scale = Math.max(1, Math.round(64 / options.size));
   const t0 = performance.now();
@@ -76,27 +93,32 @@ export async function trainRun(
     await saveGan(result.gan, join(out, "model"));
     const last = `step_${String(options.steps).padStart(6, "0")}.png`;
     await Deno.copyFile(join(out, "samples", last), join(out, "samples", "final.png"));
-    await Deno.writeTextFile(join(out, "curves.json"), JSON.stringify(result.curves) + "\n");
+    // The curves without their wall-clock column (it stays in the checkpoint, for resumed sessions' totals).
+    const { seconds: elapsed, ...curves } = result.curves;
+    await Deno.writeTextFile(join(out, "curves.json"), JSON.stringify(curves) + "\n");
     await Deno.writeTextFile(
       join(out, "train.json"),
       JSON.stringify(
         {
           loss: options.loss,
           settings: result.settings,
-          backend: info.backend,
+          backend: { name: info.backend.name },
           cells: info.cells,
           size: options.size,
           normalization: info.normalization,
           steps: options.steps,
-          stepsRun: result.stepsRun,
-          resumedFrom: result.resumedFrom,
-          seconds,
-          stepsPerSecond: result.stepsRun / Math.max(result.seconds, 1e-9),
         },
         null,
         2,
       ) + "\n",
     );
+    return {
+      seconds,
+      stepsPerSecond: result.stepsRun / Math.max(result.seconds, 1e-9),
+      stepsRun: result.stepsRun,
+      resumedFrom: result.resumedFrom,
+      totalSeconds: elapsed.at(-1) ?? seconds,
+    };
   } finally {
     result.gan.dispose();
   }

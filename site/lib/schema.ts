@@ -18,7 +18,13 @@ export const RunTask = z.looseObject({
   state: z.string(),
   durationMs: num,
   reasons: z.array(z.string()).optional(),
-  computed: z.looseObject({ started: z.string(), finished: z.string(), durationMs: num }).nullable()
+  computed: z.looseObject({
+    started: z.string(),
+    finished: z.string(),
+    durationMs: num,
+    /** What the task recorded about the attempt (timing, the device): not outputs. */
+    facts: z.record(z.string(), z.unknown()).optional(),
+  }).nullable()
     .optional(),
   params: z.record(z.string(), z.unknown()).optional().default({}),
   inputs: z.record(z.string(), z.string()).optional().default({}),
