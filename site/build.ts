@@ -101,7 +101,8 @@ export async function buildSite(opts: BuildOptions): Promise<BuildResult> {
   await prepareOut(out);
 
   // Astro renders in a child process: a second build in one process would reuse the first one's routes.
-  const child = await new Deno.Command(Deno.execPath(), {
+  // Its stdin stays open while this process lives: it exits when it ends (a killed runner leaves no child).
+  const proc = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
       "-A",
@@ -115,9 +116,12 @@ export async function buildSite(opts: BuildOptions): Promise<BuildResult> {
         profiles: names,
       }),
     ],
+    stdin: "piped",
     stdout: "piped",
     stderr: "piped",
-  }).output();
+  }).spawn();
+  const child = await proc.output();
+  await proc.stdin.close().catch(() => {});
   if (!child.success) {
     const dec = new TextDecoder();
     throw new Error(
@@ -203,6 +207,11 @@ export function parseArgs(args: string[]): BuildOptions {
 }
 
 if (import.meta.main && Deno.args[0] === RENDER_FLAG) {
+  // The end of stdin means the process that started this one is gone: stop rendering for nobody.
+  (async () => {
+    for await (const _ of Deno.stdin.readable) { /* nothing is sent */ }
+    Deno.exit(130);
+  })();
   try {
     await render(JSON.parse(Deno.args[1]));
     Deno.exit(0);

@@ -201,7 +201,7 @@ Deno.test("tiny profile end to end: every stage, the site, embed, a cached rerun
   assert.match(first.stdout, /^site: built \d+ pages → /m);
   // The headline: Table 1 beside the paper's and where the site is, at the end; `results` prints it again.
   assert.match(first.stdout, /^Table 1 \(tiny\): MOA accuracy by 1-NN, NSC per compound/m);
-  assert.match(first.stdout, /^LSGAN +68 % +\d+\.\d %/m);
+  assert.match(first.stdout, /^LSGAN +68 % +\d+\.\d( ± \d+\.\d)? %/m);
   assert.match(first.stdout, /^The site: .*tiny\/index\.html/m);
   const again = await cli(["results", ...dirs], root);
   assert.equal(again.code, 0, again.stderr);

@@ -54,6 +54,17 @@ export type AttemptResult =
   | { ok: true; manifest: Manifest; peakRssBytes: number | null }
   | { ok: false; cancelled: boolean; error: string; log: string; durationMs: number };
 
+/** Whether an error is the disk running full (ENOSPC), in this process or in a task's. */
+export function diskFull(e: Error): boolean {
+  return /No space left on device|os error 28|ENOSPC/i.test(e.message);
+}
+
+/** What to say when the cache's disk is full. */
+export function diskFullMessage(cacheDir: string): string {
+  return `no space left on the device of ${cacheDir}: nothing of this attempt was kept; free some space ` +
+    `(deno task gc removes unused objects) or use --cache on a larger disk, then run again`;
+}
+
 /** Runs one attempt and commits its output; never throws for the task's own failure. */
 export async function runAttempt(plan: AttemptPlan, ctx: AttemptContext): Promise<AttemptResult> {
   const { task: t, key } = plan;
@@ -140,17 +151,25 @@ export async function runAttempt(plan: AttemptPlan, ctx: AttemptContext): Promis
     try {
       logFile.close();
     } catch { /* closed */ }
-    const kept = join(
+    // The attempt's output goes first: on a full disk, that is what frees room for its log.
+    await removeTree(join(work, "out")).catch(() => {});
+    let kept = join(
       store.dir,
       "logs",
       `${t.name}${plan.shard ? `-${plan.shard}` : ""}-${key.slice(0, 12)}.log`,
     );
-    await Deno.mkdir(join(store.dir, "logs"), { recursive: true });
-    await Deno.copyFile(logPath, kept);
+    try {
+      await Deno.mkdir(join(store.dir, "logs"), { recursive: true });
+      await Deno.copyFile(logPath, kept);
+    } catch (copyError) {
+      kept = `(not kept: ${(copyError as Error).message})`;
+    }
     return {
       ok: false,
       cancelled: ctx.signal.aborted,
-      error: (e as Error).message,
+      error: diskFull(e as Error)
+        ? `${diskFullMessage(store.dir)} (${(e as Error).message})`
+        : (e as Error).message,
       log: kept,
       durationMs: Date.now() - started.getTime(),
     };

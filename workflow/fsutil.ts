@@ -2,6 +2,7 @@
  * Small file-system helpers: atomic writes, JSON reads that tolerate absence, tree walks and sizes.
  * @module
  */
+import { faultPoint } from "./faults.ts";
 import { dirname, join, relative, sep } from "node:path";
 
 /** Writes text to `path` through a temporary sibling and a rename, so readers never see a partial file. */
@@ -89,6 +90,7 @@ export async function replaceDir(from: string, target: string): Promise<void> {
   if (await exists(target)) {
     const old = `${from}.replaced`;
     await Deno.rename(target, old);
+    faultPoint("replace");
     await Deno.rename(from, target);
     await removeTree(old);
   } else {
@@ -96,13 +98,19 @@ export async function replaceDir(from: string, target: string): Promise<void> {
   }
 }
 
-/** Copies a tree of regular files. */
-export async function copyTree(from: string, to: string): Promise<void> {
+/** Copies a tree of regular files, but those whose path relative to `from` `skip` names. */
+export async function copyTree(
+  from: string,
+  to: string,
+  skip: (rel: string) => boolean = () => false,
+  base = from,
+): Promise<void> {
   await Deno.mkdir(to, { recursive: true });
   for await (const entry of Deno.readDir(from)) {
     const src = join(from, entry.name);
     const dst = join(to, entry.name);
-    if (entry.isDirectory) await copyTree(src, dst);
+    if (skip(relative(base, src))) continue;
+    if (entry.isDirectory) await copyTree(src, dst, skip, base);
     else if (entry.isFile) await Deno.copyFile(src, dst);
   }
 }

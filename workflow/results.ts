@@ -4,11 +4,12 @@
  * the command line prints.
  * @module
  */
+import { faultPoint } from "./faults.ts";
 import { dirname, join } from "node:path";
-import { copyTree, formatBytes, formatDuration, replaceDir } from "./fsutil.ts";
+import { copyTree, formatBytes, formatDuration, removeTree, replaceDir } from "./fsutil.ts";
 import { ENGINE_VERSION, type Planner } from "./plan.ts";
 import type { RunOptions, TaskOutcome } from "./run.ts";
-import type { Store } from "./store.ts";
+import { MANIFEST, type Store } from "./store.ts";
 import { host, versions } from "./provenance.ts";
 
 /** Copies the listed top-level entries of an output folder (those that exist) into `dest`. */
@@ -40,14 +41,21 @@ export async function exportResults(
   t0: number,
 ): Promise<string> {
   const target = join(opts.resultsDir, opts.profile);
+  // What an export killed half way left beside the folder (its temporary copy, or the folder it replaced).
+  await Deno.mkdir(opts.resultsDir, { recursive: true });
+  for await (const e of Deno.readDir(opts.resultsDir)) {
+    if (e.name.startsWith(`.${opts.profile}.tmp-`)) await removeTree(join(opts.resultsDir, e.name));
+  }
   const tmp = join(opts.resultsDir, `.${opts.profile}.tmp-${crypto.randomUUID().slice(0, 8)}`);
   await Deno.mkdir(tmp, { recursive: true });
   const tasks = [];
   for (const o of outcomes) {
     const t = planner.task(o.task);
     const manifest = (await store.readManifest(o.key!))!;
-    if (t.publish === true) await copyTree(store.objectDir(o.key!), join(tmp, t.name));
-    else if (t.publish) await copyPublished(store.objectDir(o.key!), join(tmp, t.name), t.publish);
+    // The manifest stays in the store: run.json carries what it says, and its times are no output.
+    if (t.publish === true) {
+      await copyTree(store.objectDir(o.key!), join(tmp, t.name), (rel) => rel === MANIFEST);
+    } else if (t.publish) await copyPublished(store.objectDir(o.key!), join(tmp, t.name), t.publish);
     tasks.push({
       name: t.name,
       description: t.description ?? "",
@@ -91,6 +99,7 @@ export async function exportResults(
     tasks,
   };
   await Deno.writeTextFile(join(tmp, "run.json"), JSON.stringify(run, null, 2) + "\n");
+  faultPoint("export");
   await replaceDir(tmp, target);
   return target;
 }

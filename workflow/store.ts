@@ -14,6 +14,7 @@
  * A task killed at any point leaves at most a directory under `tmp/`, which the next run removes.
  * @module
  */
+import { faultPoint } from "./faults.ts";
 import { join } from "node:path";
 import { canonicalJson, sha256, sha256File } from "./hash.ts";
 import { atomicWriteText, exists, listFiles, readJson, removeTree, replaceDir } from "./fsutil.ts";
@@ -194,6 +195,7 @@ export class Store {
     }
     const manifest: Manifest = { key, ...meta, files, outputDigest: outputDigestOf(files) };
     await Deno.writeTextFile(join(outDir, MANIFEST), JSON.stringify(manifest, null, 2) + "\n");
+    faultPoint("commit");
     const target = this.objectDir(key);
     await Deno.mkdir(join(this.dir, "objects"), { recursive: true });
     await replaceDir(outDir, target);

@@ -102,7 +102,10 @@ export const PROFILE_ORDER: readonly string[] = ["real-moa", "quick"];
 export function listProfiles(results: string): string[] {
   if (!existsSync(results)) throw new Error(`No results folder at ${results}`);
   const names = readdirSync(results, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && existsSync(join(results, d.name, "run.json")))
+    // A name starting with "." is no profile (an export's temporary copy, a hidden folder).
+    .filter((d) =>
+      d.isDirectory() && !d.name.startsWith(".") && existsSync(join(results, d.name, "run.json"))
+    )
     .map((d) => d.name);
   return sortProfiles(names);
 }
