@@ -15,6 +15,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { listProfiles, loadProfile } from "./lib/load.ts";
 import { setSiteData } from "./lib/site.ts";
+import { flags } from "./lib/args.ts";
 
 /** The site's source folder (where this file is). */
 export const SITE_DIR: string = dirname(fileURLToPath(import.meta.url));
@@ -183,16 +184,7 @@ async function render(
 export function parseArgs(args: string[]): BuildOptions {
   const opts: BuildOptions = { results: "results", out: join(SITE_DIR, "dist") };
   const profiles: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    const [flag, inline] = a.includes("=")
-      ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)]
-      : [a, undefined];
-    const value = () => {
-      const v = inline ?? args[++i];
-      if (v === undefined || v === "") throw new Error(`${flag} needs a value`);
-      return v;
-    };
+  for (const { flag, arg: a, value } of flags(args)) {
     if (flag === "--profile") profiles.push(value());
     else if (flag === "--results") opts.results = value();
     else if (flag === "--out") opts.out = value();

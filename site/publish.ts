@@ -27,6 +27,7 @@ import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { listProfiles } from "./lib/load.ts";
 import { normalizeBase } from "./build.ts";
+import { flags } from "./lib/args.ts";
 import { siteDigest, siteOut, STAMP } from "../tasks/site.ts";
 
 /** The project's root (above site/). */
@@ -304,16 +305,7 @@ export async function publish(opts: PublishOptions): Promise<PublishResult> {
 /** Parses the CLI's arguments. */
 export function parseArgs(args: string[]): PublishOptions {
   const o: PublishOptions = {};
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    const [flag, inline] = a.includes("=")
-      ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)]
-      : [a, undefined];
-    const value = () => {
-      const v = inline ?? args[++i];
-      if (v === undefined || v === "") throw new Error(`${flag} needs a value`);
-      return v;
-    };
+  for (const { flag, arg: a, value } of flags(args)) {
     if (flag === "--to") o.to = value();
     else if (flag === "--archive") o.archive = value();
     else if (flag === "--base") o.base = value();
