@@ -21,6 +21,7 @@ import { join } from "node:path";
 import { imageGridPng } from "../figures/image_grid.ts";
 import { train, type TrainOptions } from "./train.ts";
 import { saveGan } from "./weights.ts";
+import { writeFileAtomic } from "../data/atomic_write.ts";
 import { replicateDir, REPLICATES, replicateSeeds } from "../data/replicates.ts";
 
 export { REPLICATES };
@@ -66,6 +67,11 @@ export async function trainRun(
   hooks: TrainRunHooks = {},
 ): Promise<TrainRunFacts> {
   await Deno.mkdir(join(out, "samples"), { recursive: true });
+  // Sample grids go beside the checkpoint, which outlives a killed attempt, and join the output at the end:
+  // a resumed training publishes the grids of the steps before its resumption too, the same bytes as a
+  // training that never stopped (a grid redrawn after a resumption is redrawn identically).
+  const samples = options.checkpointDir ? join(options.checkpointDir, "samples") : join(out, "samples");
+  await Deno.mkdir(samples, { recursive: true });
   const scale = Math.max(1, Math.round(64 / options.size));
   const t0 = performance.now();
   const result = await train(crops, {
@@ -81,8 +87,8 @@ export async function trainRun(
       );
     },
     async onSamples(step, images, shape) {
-      await Deno.writeFile(
-        join(out, "samples", `step_${String(step).padStart(6, "0")}.png`),
+      await writeFileAtomic(
+        join(samples, `step_${String(step).padStart(6, "0")}.png`),
         imageGridPng(images, shape[0], shape[1], { scale, columns: 8 }),
       );
     },
@@ -91,6 +97,13 @@ export async function trainRun(
     if (result.resumedFrom !== null) hooks.log?.(`resumed from the checkpoint at step ${result.resumedFrom}`);
     const seconds = (performance.now() - t0) / 1000;
     await saveGan(result.gan, join(out, "model"));
+    if (samples !== join(out, "samples")) {
+      for await (const e of Deno.readDir(samples)) {
+        if (e.isFile && /^step_\d+\.png$/.test(e.name)) {
+          await Deno.copyFile(join(samples, e.name), join(out, "samples", e.name));
+        }
+      }
+    }
     const last = `step_${String(options.steps).padStart(6, "0")}.png`;
     await Deno.copyFile(join(out, "samples", last), join(out, "samples", "final.png"));
     // The curves without their wall-clock column (it stays in the checkpoint, for resumed sessions' totals).
