@@ -25,6 +25,11 @@ export interface Table1Row {
   paper: { nsc: number; draft?: number | null; source: string } | null;
 }
 
+/** Whether a row's "paper" number comes from elsewhere than the paper (its source says so). */
+function notInPaper(r: Table1Row): boolean {
+  return r.paper !== null && /not the paper/.test(r.paper.source);
+}
+
 /** A fraction as a percentage with the seeds' sd: `53.4 ± 0.9 %`, `27.0 %`, or `–`. */
 export function percent(s: Scores | null | undefined, key: "nsc_per_compound" | "nscb_per_compound"): string {
   const v = s?.[key];
@@ -60,17 +65,19 @@ export function table1Text(table: { rows: readonly Table1Row[] }, profile: strin
   ];
   const body = rows.map((r) => [
     r.method,
-    r.paper ? `${Math.round(100 * r.paper.nsc)} %` : "–",
+    r.paper ? `${Math.round(100 * r.paper.nsc)} %${notInPaper(r) ? "*" : ""}` : "–",
     percent(r.ours, "nsc_per_compound"),
     r.best ? `${percent(r.best, "nsc_per_compound")} (${r.best.protocol})` : "–",
     percent(r.best, "nscb_per_compound"),
     percent(r.control, "nsc_per_compound"),
   ]);
   const seeds = Math.max(...rows.map((r) => r.best?.n_seeds ?? 1));
+  const notes = rows.filter(notInPaper).map((r) => `* ${r.method}: ${r.paper!.source}.`);
   return [
     `Table 1 (${profile}): MOA accuracy by 1-NN, NSC per compound — ours beside Goldsborough et al. 2017`,
     columns([head, ...body]),
     `Authors' protocol: each treatment the mean of its cells (cells-mean). Best: the best of every protocol evaluated` +
     ` (evaluate/evaluation.json).${anySeeds ? ` ± sd over ${seeds} training seeds.` : ""}`,
+    ...notes,
   ].join("\n");
 }

@@ -41,6 +41,13 @@ Deno.test("table1Text: every row with the paper's number, ours under both protoc
       control: null,
       paper: { nsc: 0.96, source: "x" },
     },
+    {
+      method: "BiGAN",
+      set: "bigan",
+      ours: scores(0.184, "cells-mean"),
+      best: scores(0.494, "p"),
+      paper: { nsc: 0.7, source: "the authors' notes, not the paper" },
+    },
   ];
   const text = table1Text({ rows }, "real-moa");
   const lines = text.split("\n");
@@ -51,4 +58,7 @@ Deno.test("table1Text: every row with the paper's number, ours under both protoc
   );
   assert.match(lines[4], /^Deep transfer +96 % +– +– +– +–$/);
   assert.match(text, /± sd over 3 training seeds/);
+  // A number from elsewhere than the paper is marked, and its source given.
+  assert.match(lines[5], /^BiGAN +70 %\* +18\.4 %/);
+  assert.equal(lines.at(-1), "* BiGAN: the authors' notes, not the paper.");
 });
