@@ -28,7 +28,7 @@ import { fileURLToPath } from "node:url";
 import { listProfiles } from "./lib/load.ts";
 import { normalizeBase } from "./build.ts";
 import { flags } from "./lib/args.ts";
-import { siteDigest, siteOut, STAMP } from "../tasks/site.ts";
+import { ensureSite, STAMP } from "../tasks/site.ts";
 
 /** The project's root (above site/). */
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -92,36 +92,32 @@ async function sourceCommit(root: string): Promise<string | null> {
 }
 
 /**
- * Makes sure the site of `results` shows them, for `base`: rebuilds it when its digest (tasks/site.ts) is
- * not the results' and the site sources', or when it was built for another base.
+ * Makes sure the site of `results` shows them, for `base` (tasks/site.ts's `ensureSite`); a rebuild that fails
+ * stops the publish with its reason.
  */
-export async function ensureSite(
+async function currentSite(
   root: string,
   results: string,
   base: string,
   log: (line: string) => void,
 ): Promise<{ out: string; rebuilt: boolean }> {
-  const out = siteOut(root, results);
-  const want = `${await siteDigest(root, results)}${base === "/" ? "" : ` base=${base}`}`;
-  const have = (await Deno.readTextFile(join(out, STAMP)).catch(() => "")).trim();
-  if (have === want) return { out, rebuilt: false };
-  log(
-    have === ""
-      ? `${out} holds no built site: building it`
-      : `${out} is older than ${results} (or was built for another base path): rebuilding it`,
-  );
   try {
-    const { buildSite } = await import("./build.ts");
-    await buildSite({ results, out, base, log });
+    const r = await ensureSite(root, results, base, log);
+    if (r.rebuilt) {
+      log(
+        r.stale
+          ? `${r.out} was older than ${results} (or built for another base path): rebuilt it`
+          : `${r.out} held no built site: built it`,
+      );
+    }
+    return r;
   } catch (e) {
     throw new Error(
-      `Cannot publish: the site in ${out} does not show the current results of ${results}, and rebuilding it failed: ${
+      `Cannot publish: the site of ${results} does not show its current results, and rebuilding it failed: ${
         (e as Error).message
       }`,
     );
   }
-  await Deno.writeTextFile(join(out, STAMP), want + "\n");
-  return { out, rebuilt: true };
 }
 
 /** Copies the built site (without its build stamp) into `dest`, with a `.nojekyll`. */
@@ -281,7 +277,7 @@ export async function publish(opts: PublishOptions): Promise<PublishResult> {
     throw new Error(`Nothing to publish: ${results} holds no profile (run deno task reproduce first)`);
   }
   const gitTarget = opts.to?.startsWith("git:") ? parseGitTarget(opts.to) : null;
-  const { out: site, rebuilt } = await ensureSite(root, results, base, log);
+  const { out: site, rebuilt } = await currentSite(root, results, base, log);
   const source = await sourceCommit(root);
   const result: PublishResult = { site, rebuilt, profiles, source };
   if (gitTarget) {

@@ -77,7 +77,7 @@ Deno.test({
       await Deno.writeTextFile(figures, JSON.stringify(list, null, 2) + "\n");
       const third = await publish({ to: `git:${bare}`, results, base: "/proj/", log: (l) => lines.push(l) });
       assert.ok(third.rebuilt);
-      assert.ok(lines.some((l) => /is older than .*rebuilding it/.test(l)));
+      assert.ok(lines.some((l) => /was older than .*rebuilt it/.test(l)));
       assert.ok(third.git?.commit);
       await git(["pull", "--quiet"], clone);
       assert.equal(await git(["rev-list", "--count", "gh-pages"], clone), "2");

@@ -61,19 +61,35 @@ export function siteOut(root: string, resultsDir: string): string {
     : join(dirname(resolve(resultsDir)), "site");
 }
 
+/**
+ * Builds the site of `resultsDir` for `base` unless the one in place already shows them: its stamp holds the
+ * digest of the site's sources and the results (and the base, when not "/").
+ */
+export async function ensureSite(
+  root: string,
+  resultsDir: string,
+  base: string,
+  log: (line: string) => void,
+): Promise<{ out: string; rebuilt: boolean; pages: number; stale: boolean }> {
+  const out = siteOut(root, resultsDir);
+  const want = `${await siteDigest(root, resultsDir)}${base === "/" ? "" : ` base=${base}`}`;
+  const have = (await Deno.readTextFile(join(out, STAMP)).catch(() => "")).trim();
+  if (have === want) return { out, rebuilt: false, pages: 0, stale: false };
+  const { buildSite } = await import("../site/build.ts");
+  const r = await buildSite({ results: resultsDir, out, base, log });
+  await Deno.writeTextFile(join(out, STAMP), want + "\n");
+  return { out, rebuilt: true, pages: r.pages, stale: have !== "" };
+}
+
 /** The after-DAG step that builds the site. */
 export const siteStep: AfterStep = {
   name: "site",
   description: "the Astro results site from every profile in results/",
   async run(ctx) {
-    const out = siteOut(ctx.root, ctx.resultsDir);
-    const shown = relative(Deno.cwd(), out) || ".";
-    const digest = await siteDigest(ctx.root, ctx.resultsDir);
-    const stamp = await Deno.readTextFile(join(out, STAMP)).catch(() => "");
-    if (stamp.trim() === digest) return `up to date → ${shown}/ (deno task preview)`;
-    const { buildSite } = await import("../site/build.ts");
-    const r = await buildSite({ results: ctx.resultsDir, out, log: ctx.log });
-    await Deno.writeTextFile(join(out, STAMP), digest + "\n");
-    return `built ${r.pages} pages → ${shown}/ (open with: deno task preview)`;
+    const r = await ensureSite(ctx.root, ctx.resultsDir, "/", ctx.log);
+    const shown = relative(Deno.cwd(), r.out) || ".";
+    return r.rebuilt
+      ? `built ${r.pages} pages → ${shown}/ (open with: deno task preview)`
+      : `up to date → ${shown}/ (deno task preview)`;
   },
 };

@@ -30,6 +30,7 @@ import {
   meanRows,
   measureDoseDirection,
   measureTreatmentVectors,
+  rowsOf,
   type TreatmentResult,
 } from "./treatment_vectors.ts";
 import { interpolate, row } from "./latent.ts";
@@ -210,16 +211,9 @@ export interface ModelMeasurements {
 
 const per = (size: number) => size * size * 3;
 
-/** The rows `idx` of `x`, each `width` values. */
-function pick(x: Float32Array, width: number, idx: readonly number[]): Float32Array {
-  const out = new Float32Array(idx.length * width);
-  idx.forEach((i, k) => out.set(x.subarray(i * width, (i + 1) * width), k * width));
-  return out;
-}
-
-/** The images `idx` of `[n, size, size, 3]` images. */
-function rowsOf(x: Float32Array, size: number, idx: readonly number[]): Float32Array {
-  return pick(x, per(size), idx);
+/** The crops `idx` of `[n, size, size, 3]` crops. */
+function images(x: Float32Array, size: number, idx: readonly number[]): Float32Array {
+  return rowsOf(x, per(size), idx);
 }
 
 function meanSquared(a: Float32Array, b: Float32Array, i: number, j: number, p: number): number {
@@ -276,10 +270,10 @@ export async function measureModel(
       const decode = (z: Float32Array, m: number) => g.generate(z, m);
       const latent: LatentCells = { images: cells.images, codes, d, decode, measure };
       // Reconstructions, and the control: G of random codes.
-      const real = rowsOf(cells.images, size, reconIdx);
+      const real = images(cells.images, size, reconIdx);
       const rec = reconstructionScores(
         real,
-        await decode(pick(codes, d, reconIdx), reconIdx.length),
+        await decode(rowsOf(codes, d, reconIdx), reconIdx.length),
         reconIdx.length,
       );
       const randomZ = new Rng(o.seed + 47).fillNormal(new Float32Array(reconIdx.length * d));
@@ -331,13 +325,13 @@ async function examples(
   o: LatentCellOptions,
 ): Promise<LatentExamples> {
   const size = cells.size;
-  const code = (idx: readonly number[]) => pick(codes, d, idx);
+  const code = (idx: readonly number[]) => rowsOf(codes, d, idx);
   const strata = stratifiedSample(cells.labels, o.examples, o.seed + 43, { first: CONTROL });
   const reconstructions = [];
   for (const s of strata) {
     reconstructions.push({
       label: s.label,
-      real: rowsOf(cells.images, size, s.indices),
+      real: images(cells.images, size, s.indices),
       decoded: await decode(code(s.indices), s.indices.length),
       n: s.indices.length,
     });
@@ -353,7 +347,7 @@ async function examples(
     paths.push({
       from: cells.labels[a] ?? "?",
       to: cells.labels[b] ?? "?",
-      real: [rowsOf(cells.images, size, [a]), rowsOf(cells.images, size, [b])] as [
+      real: [images(cells.images, size, [a]), images(cells.images, size, [b])] as [
         Float32Array,
         Float32Array,
       ],
@@ -385,7 +379,7 @@ async function examples(
         label: t.label,
         moa: t.moa,
         decoded: await decode(z, shown),
-        real: rowsOf(cells.images, size, t.indices.slice(0, realN)),
+        real: images(cells.images, size, t.indices.slice(0, realN)),
         realN,
       });
     }
@@ -405,7 +399,7 @@ async function examples(
       decoded,
       real: conc.map((c) => {
         const idx = c.indices.slice(0, 6);
-        return { label: c.label, images: rowsOf(cells.images, size, idx), n: idx.length };
+        return { label: c.label, images: images(cells.images, size, idx), n: idx.length };
       }),
       n: low.length,
     };

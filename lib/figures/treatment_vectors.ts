@@ -134,7 +134,8 @@ class Standardizer {
   }
 }
 
-function rowsOf(x: Float32Array, per: number, indices: readonly number[]): Float32Array {
+/** The rows `indices` of `x`, each `per` values wide: `[indices.length, per]`. */
+export function rowsOf(x: Float32Array, per: number, indices: readonly number[]): Float32Array {
   const out = new Float32Array(indices.length * per);
   indices.forEach((i, k) => out.set(x.subarray(i * per, (i + 1) * per), k * per));
   return out;
